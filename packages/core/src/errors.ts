@@ -1,0 +1,53 @@
+/**
+ * Error codes fusewire reports. Every code comes with a hint a user can act on.
+ *
+ * Only {@link FusewireConfigError} is ever thrown, and only from `createFusewire()`;
+ * everything at runtime is counted and logged instead.
+ */
+export type FusewireErrorCode =
+  | 'FUSEWIRE_CONFIG'
+  | 'FUSEWIRE_INVALID_MESSAGE'
+  | 'FUSEWIRE_QUEUE_FULL'
+  | 'FUSEWIRE_EXPORT_FAILED'
+  | 'FUSEWIRE_EXPORT_RETRYING'
+  | 'FUSEWIRE_EVENT_TOO_LARGE'
+  | 'FUSEWIRE_MASK_FAILED'
+  | 'FUSEWIRE_CALLBACK_FAILED'
+  | 'FUSEWIRE_DISABLED'
+  | 'FUSEWIRE_INSECURE_URL'
+  | 'FUSEWIRE_SHUTDOWN_TIMEOUT';
+
+/** Base class: a machine-readable `code` and a `hint` saying what to do about it. */
+export class FusewireError extends Error {
+  readonly code: FusewireErrorCode;
+  readonly hint: string;
+
+  constructor(code: FusewireErrorCode, message: string, hint: string) {
+    super(`${message} (${code}). ${hint}`);
+    this.name = 'FusewireError';
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/**
+ * Thrown by `createFusewire()` when an option has a value fusewire cannot use.
+ * The message names the option and what it accepts.
+ *
+ * @example
+ * ```ts
+ * try { createFusewire({ flushAt: 0 }) } catch (e) {
+ *   if (e instanceof FusewireConfigError) console.error(e.option, e.hint)
+ * }
+ * ```
+ */
+export class FusewireConfigError extends FusewireError {
+  /** The option (or environment variable) that was rejected. */
+  readonly option: string;
+
+  constructor(option: string, problem: string, hint: string) {
+    super('FUSEWIRE_CONFIG', `Invalid fusewire option \`${option}\`: ${problem}`, hint);
+    this.name = 'FusewireConfigError';
+    this.option = option;
+  }
+}

@@ -1,0 +1,79 @@
+import { createHash, randomFillSync } from 'node:crypto';
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+const ZERO32 = '00000000000000000000000000000000';
+const ZERO16 = '0000000000000000';
+
+// Random ids come from a pooled buffer: one syscall per 512 ids instead of one per id.
+const POOL_SIZE = 8192;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
+/** A fresh W3C trace id: 32 lowercase hex characters, never all zeros. */
+export function newTraceId(): string {
+  const id = randomHex(16);
+  return id === ZERO32 ? newTraceId() : id;
+}
+
+/** A fresh W3C span id: 16 lowercase hex characters, never all zeros. */
+export function newSpanId(): string {
+  const id = randomHex(8);
+  return id === ZERO16 ? newSpanId() : id;
+}
+
+function hashHex(input: string, length: number): string {
+  return createHash('sha256').update(input).digest('hex').slice(0, length);
+}
+
+/**
+ * The trace id Langfuse will show for a caller's id. Valid hex ids are kept (lowercased);
+ * any other string is hashed, so the same input always lands on the same trace.
+ */
+export function toTraceId(id: string): string {
+  if (HEX32.test(id) && id !== ZERO32) return id;
+  const lower = id.toLowerCase();
+  if (HEX32.test(lower) && lower !== ZERO32) return lower;
+  return hashHex(`trace:${id}`, 32);
+}
+
+/** The span (observation) id for a caller's id; same rules as {@link toTraceId}. */
+export function toSpanId(id: string): string {
+  if (HEX16.test(id) && id !== ZERO16) return id;
+  const lower = id.toLowerCase();
+  if (HEX16.test(lower) && lower !== ZERO16) return lower;
+  return hashHex(`span:${id}`, 16);
+}
+
+/** A span id derived from a trace id, for the span that carries a trace's own fields. */
+export function traceCarrierSpanId(traceId: string): string {
+  return hashHex(`carrier:${traceId}`, 16);
+}
+
+/** Whether a string is already a canonical trace id. */
+export function isTraceId(id: string): boolean {
+  return HEX32.test(id) && id !== ZERO32;
+}
+
+/** Whether a string is already a canonical span id. */
+export function isSpanId(id: string): boolean {
+  return HEX16.test(id) && id !== ZERO16;
+}
+
+/** Deterministic sampling: the same trace id always gets the same decision. */
+export function sampledIn(traceId: string, rate: number): boolean {
+  if (rate >= 1) return true;
+  if (rate <= 0) return false;
+  // The low 32 bits of a random id are uniform.
+  return Number.parseInt(traceId.slice(-8), 16) / 0x1_0000_0000 < rate;
+}

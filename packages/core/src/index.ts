@@ -1,0 +1,12 @@
+export { CHANNELS, type ChannelKind } from './channels.js';
+export { createFusewire, type Fusewire, getFusewire } from './client.js';
+export type { ContextStore } from './context.js';
+export type { DeadLetter } from './dead-letter.js';
+export { FusewireConfigError, FusewireError, type FusewireErrorCode } from './errors.js';
+export { EXPORT_HEADER } from './http-transport.js';
+export type { FusewireLogger } from './logger.js';
+export type { FusewireOptions, MaskContext, Transport } from './options.js';
+export type { DropReason } from './records.js';
+export { OBSERVATION_TYPES, type Level, type ObservationType, type ScoreDataType } from './schemas.js';
+export type { FusewireStats } from './stats.js';
+export { SDK_VERSION } from './version.js';

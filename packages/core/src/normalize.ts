@@ -1,0 +1,191 @@
+import type { ContextStore } from './context.js';
+import { newSpanId, newTraceId, sampledIn, toSpanId, toTraceId } from './ids.js';
+import type { ExportRecord, ObservationRecord, ScoreRecord, TraceFields, TraceRecord } from './records.js';
+import { serializeField } from './safe-json.js';
+import {
+  type Level,
+  type MessageKind,
+  type ObservationType,
+  type ScoreDataType,
+  toEpochMs,
+  type ValidationProblem,
+  validateMessage,
+} from './schemas.js';
+
+/** What the hot path stores: the caller's message (a shallow copy), untouched until flush. */
+export interface RawRecord {
+  /** Channel kind: trace, score, or an observation type. */
+  k: string;
+  m: Record<string, unknown> | undefined;
+  /** Accept time, epoch ms. */
+  t: number;
+  c: ContextStore | undefined;
+  /** Estimated bytes. */
+  b: number;
+  e: number;
+  /** Set when the hot path could not even copy the message. */
+  err?: string;
+}
+
+export type NormalizeResult =
+  | { ok: true; record: ExportRecord }
+  | { ok: false; reason: 'invalid'; problem: ValidationProblem }
+  | { ok: false; reason: 'sampled' };
+
+const BASE_BYTES = 256;
+
+function messageKind(k: string): MessageKind {
+  if (k === 'trace') return 'trace';
+  if (k === 'score') return 'score';
+  return 'observation';
+}
+
+/** Validates and normalises one raw record. Never throws for any message content. */
+export function normalize(raw: RawRecord, sampleRate: number): NormalizeResult {
+  const m = raw.m;
+  if (m === undefined) {
+    return { ok: false, reason: 'invalid', problem: { path: '(message)', message: raw.err ?? 'not an object' } };
+  }
+  const kind = messageKind(raw.k);
+  const problem = validateMessage(kind, m);
+  if (problem) return { ok: false, reason: 'invalid', problem };
+  const record = kind === 'trace' ? toTrace(raw, m) : kind === 'score' ? toScore(raw, m) : toObservation(raw, m);
+  if (record === undefined) {
+    return {
+      ok: false,
+      reason: 'invalid',
+      problem: { path: 'traceId', message: 'a score needs traceId, sessionId or datasetRunId, or must be published inside a trace' },
+    };
+  }
+  const traceId = record.traceId;
+  if (traceId !== undefined && (raw.c?.sampled === false || !sampledIn(traceId, sampleRate))) {
+    return { ok: false, reason: 'sampled' };
+  }
+  return { ok: true, record };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function sizeOf(...parts: Array<string | undefined>): number {
+  let bytes = BASE_BYTES;
+  for (const p of parts) if (p !== undefined) bytes += p.length;
+  return bytes;
+}
+
+function traceFields(m: Record<string, unknown>): TraceFields {
+  const f: TraceFields = {};
+  if (typeof m.name === 'string') f.name = m.name;
+  if (typeof m.userId === 'string') f.userId = m.userId;
+  if (typeof m.sessionId === 'string') f.sessionId = m.sessionId;
+  if (m.input !== undefined) f.input = serializeField(m.input);
+  if (m.output !== undefined) f.output = serializeField(m.output);
+  if (m.metadata != null) f.metadata = serializeField(m.metadata);
+  if (Array.isArray(m.tags)) f.tags = m.tags as string[];
+  if (typeof m.public === 'boolean') f.public = m.public;
+  if (typeof m.release === 'string') f.release = m.release;
+  if (typeof m.version === 'string') f.version = m.version;
+  if (typeof m.environment === 'string') f.environment = m.environment;
+  return f;
+}
+
+function toTrace(raw: RawRecord, m: Record<string, unknown>): TraceRecord {
+  const id = str(m.id);
+  const fields = traceFields(m);
+  return {
+    kind: 'trace',
+    traceId: id !== undefined ? toTraceId(id) : (raw.c?.traceId ?? newTraceId()),
+    timestamp: toEpochMs(m.timestamp) ?? raw.t,
+    fields,
+    bytes: sizeOf(fields.input, fields.output, fields.metadata, fields.name),
+    epoch: raw.e,
+  };
+}
+
+function observationType(k: string, m: Record<string, unknown>): ObservationType {
+  if (k === 'span') return (m.type as ObservationType | undefined) ?? 'span';
+  return k as ObservationType;
+}
+
+function toObservation(raw: RawRecord, m: Record<string, unknown>): ObservationRecord {
+  const c = raw.c;
+  const type = observationType(raw.k, m);
+  const traceId = typeof m.traceId === 'string' ? toTraceId(m.traceId) : c?.traceId || newTraceId();
+  const id = typeof m.id === 'string' ? toSpanId(m.id) : newSpanId();
+  let parentId: string | undefined;
+  if (typeof m.parentObservationId === 'string') parentId = toSpanId(m.parentObservationId);
+  else if (c !== undefined && c.traceId === traceId && c.observationId !== undefined && c.observationId !== id) {
+    parentId = c.observationId;
+  }
+  const startTime = toEpochMs(m.startTime) ?? raw.t;
+  const o: ObservationRecord = {
+    kind: 'observation',
+    type,
+    traceId,
+    id,
+    startTime,
+    bytes: 0,
+    epoch: raw.e,
+  };
+  if (parentId !== undefined) o.parentId = parentId;
+  if (type !== 'event') o.endTime = toEpochMs(m.endTime) ?? Math.max(raw.t, startTime);
+  if (typeof m.name === 'string') o.name = m.name;
+  if (m.input !== undefined) o.input = serializeField(m.input);
+  if (m.output !== undefined) o.output = serializeField(m.output);
+  if (m.metadata != null) o.metadata = serializeField(m.metadata);
+  if (typeof m.level === 'string') o.level = m.level as Level;
+  if (typeof m.statusMessage === 'string') o.statusMessage = m.statusMessage;
+  if (typeof m.version === 'string') o.version = m.version;
+  if (typeof m.environment === 'string') o.environment = m.environment;
+  if (typeof m.model === 'string') o.model = m.model;
+  if (m.modelParameters != null) o.modelParameters = m.modelParameters as Record<string, unknown>;
+  if (m.usageDetails != null) o.usageDetails = m.usageDetails as Record<string, number>;
+  if (m.costDetails != null) o.costDetails = m.costDetails as Record<string, number>;
+  if (m.completionStartTime != null) o.completionStartTime = toEpochMs(m.completionStartTime);
+  if (typeof m.promptName === 'string') o.promptName = m.promptName;
+  if (typeof m.promptVersion === 'number') o.promptVersion = m.promptVersion;
+  o.bytes = sizeOf(o.input, o.output, o.metadata, o.name, o.statusMessage);
+  return o;
+}
+
+function inferScoreType(value: number | string, given: unknown): ScoreDataType {
+  if (typeof given === 'string') return given as ScoreDataType;
+  return typeof value === 'number' ? 'NUMERIC' : 'CATEGORICAL';
+}
+
+function toScore(raw: RawRecord, m: Record<string, unknown>): ScoreRecord | undefined {
+  const value = m.value as number | string;
+  const s: ScoreRecord = {
+    kind: 'score',
+    id: str(m.id) ?? newTraceId(),
+    timestamp: toEpochMs(m.timestamp) ?? raw.t,
+    name: m.name as string,
+    value,
+    dataType: inferScoreType(value, m.dataType),
+    bytes: 0,
+    epoch: raw.e,
+  };
+  if (typeof m.traceId === 'string') s.traceId = toTraceId(m.traceId);
+  if (typeof m.observationId === 'string') s.observationId = toSpanId(m.observationId);
+  if (typeof m.sessionId === 'string') s.sessionId = m.sessionId;
+  if (typeof m.datasetRunId === 'string') s.datasetRunId = m.datasetRunId;
+  if (s.traceId === undefined && s.sessionId === undefined && s.datasetRunId === undefined) {
+    // Published inside a trace: the score is about that trace.
+    if (raw.c === undefined || raw.c.traceId === '') return undefined;
+    s.traceId = raw.c.traceId;
+  }
+  if (typeof m.comment === 'string') s.comment = m.comment;
+  if (m.metadata != null) s.metadata = serializeField(m.metadata);
+  if (typeof m.environment === 'string') s.environment = m.environment;
+  s.bytes = sizeOf(s.comment, s.metadata, typeof value === 'string' ? value : undefined);
+  return s;
+}
+
+/** Cheap size estimate on the hot path: top-level strings only, no walking. */
+export function estimateBytes(m: Record<string, unknown>): number {
+  let bytes = BASE_BYTES;
+  const { input, output } = m;
+  if (typeof input === 'string') bytes += input.length;
+  if (typeof output === 'string') bytes += output.length;
+  return bytes;
+}
+

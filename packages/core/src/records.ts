@@ -1,0 +1,103 @@
+import type { Level, ObservationType, ScoreDataType } from './schemas.js';
+
+/** Why an event was not delivered. Every loss is counted under one of these. */
+export type DropReason =
+  | 'queue_full'
+  | 'invalid'
+  | 'sampled'
+  | 'non_retryable'
+  | 'retry_exhausted'
+  | 'too_large'
+  | 'shutdown_timeout'
+  | 'after_shutdown';
+
+export const DROP_REASONS: readonly DropReason[] = [
+  'queue_full',
+  'invalid',
+  'sampled',
+  'non_retryable',
+  'retry_exhausted',
+  'too_large',
+  'shutdown_timeout',
+  'after_shutdown',
+];
+
+/** Trace-level fields, serialised once (JSON strings for input/output/metadata). */
+export interface TraceFields {
+  name?: string;
+  userId?: string;
+  sessionId?: string;
+  input?: string;
+  output?: string;
+  metadata?: string;
+  tags?: string[];
+  public?: boolean;
+  release?: string;
+  version?: string;
+  environment?: string;
+}
+
+interface RecordBase {
+  /** Estimated serialised size, for batch and queue byte limits. */
+  bytes: number;
+  /** Flush epoch at acceptance: `flush()` waits for its epoch to settle. */
+  epoch: number;
+  /** Ingestion envelope id: made once, so a retry re-sends the same id and Langfuse dedups. */
+  envelopeId?: string;
+  /** Set once the record has been delivered or dropped, so it is never counted twice. */
+  settled?: boolean;
+}
+
+export interface TraceRecord extends RecordBase {
+  kind: 'trace';
+  traceId: string;
+  /** Epoch ms. */
+  timestamp: number;
+  fields: TraceFields;
+  /** When the OTLP exporter first held it back waiting for its root span (epoch ms). */
+  heldSince?: number;
+}
+
+export interface ObservationRecord extends RecordBase {
+  kind: 'observation';
+  type: ObservationType;
+  traceId: string;
+  id: string;
+  parentId?: string;
+  name?: string;
+  startTime: number;
+  endTime?: number;
+  input?: string;
+  output?: string;
+  metadata?: string;
+  level?: Level;
+  statusMessage?: string;
+  version?: string;
+  environment?: string;
+  model?: string;
+  modelParameters?: Record<string, unknown>;
+  usageDetails?: Record<string, number>;
+  costDetails?: Record<string, number>;
+  completionStartTime?: number;
+  promptName?: string;
+  promptVersion?: number;
+}
+
+export interface ScoreRecord extends RecordBase {
+  kind: 'score';
+  id: string;
+  timestamp: number;
+  name: string;
+  value: number | string;
+  dataType: ScoreDataType;
+  traceId?: string;
+  observationId?: string;
+  sessionId?: string;
+  datasetRunId?: string;
+  comment?: string;
+  metadata?: string;
+  environment?: string;
+}
+
+/** A validated, normalised event waiting for export. */
+export type ExportRecord = TraceRecord | ObservationRecord | ScoreRecord;

@@ -1,0 +1,26 @@
+export { basicAuthorization } from './auth.js';
+export { buildTraces } from './build-traces.js';
+export { formatDuration, formatTrace, formatTree } from './format-tree.js';
+export { INGESTION_EVENT_TYPES, validateIngestionEvent } from './ingestion-event.js';
+export { decodeAnyValue, decodeKeyValues } from './otlp-value.js';
+export { startLangfuseServer } from './start-langfuse-server.js';
+export type {
+  AttributeValue,
+  Attributes,
+  Endpoint,
+  EventResult,
+  FaultRule,
+  IngestionEvent,
+  IngestionEventType,
+  IngestionMode,
+  LangfuseServerOptions,
+  LangfuseTestServer,
+  Received,
+  ReceivedCounts,
+  ReceivedRequest,
+  ReceivedSpan,
+  RequestEndpoint,
+  ScoreView,
+  TraceNode,
+  TraceView,
+} from './types.js';

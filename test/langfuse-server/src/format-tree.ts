@@ -79,6 +79,12 @@ export function formatTrace(trace: TraceView): string {
 /**
  * Every trace the server received, as readable text (no colours), traces separated by a blank line.
  * Accepts `server.received` or the result of `received.traces()`.
+ *
+ * @example
+ * ```ts
+ * await server.waitFor((r) => r.counts.uniqueSpans >= 3);
+ * console.log(formatTree(server.received));
+ * ```
  */
 export function formatTree(source: Received | readonly TraceView[]): string {
   const traces = Array.isArray(source) ? (source as readonly TraceView[]) : (source as Received).traces();

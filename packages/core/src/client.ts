@@ -89,7 +89,7 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
   const opts = resolveOptions(options);
   const state = globalState();
   const running = state.client as (Fusewire & { isShutdown?: boolean }) | undefined;
-  if (running !== undefined && running.enabled && running.isShutdown !== true) return running;
+  if (running?.enabled && running.isShutdown !== true) return running;
 
   if (!opts.enabled) return register(new DisabledClient());
   if (opts.publicKey === undefined || opts.secretKey === undefined) {

@@ -35,7 +35,9 @@ export class ExportLane {
   readonly #transport: HttpTransport;
   readonly #hooks: LaneHooks;
   readonly #options: LaneOptions;
+  // A FIFO read from #head, so taking a batch never copies the rest of a long backlog.
   #queue: ExportRecord[] = [];
+  #head = 0;
   #queueBytes = 0;
   #held: ExportRecord[] = [];
   readonly #inFlight = new Set<ExportRecord[]>();
@@ -63,7 +65,7 @@ export class ExportLane {
 
   /** Records not yet settled: queued, held back, or in flight. */
   pendingCount(): number {
-    let n = this.#queue.length + this.#held.length;
+    let n = this.#queue.length - this.#head + this.#held.length;
     for (const batch of this.#inFlight) n += batch.length;
     return n;
   }
@@ -78,12 +80,14 @@ export class ExportLane {
     if (mode.partial) this.#drainAll = true;
     this.#final = mode.final ?? false;
     if (this.#held.length > 0 && (mode.partial || mode.final)) {
-      this.#queue = this.#held.concat(this.#queue);
+      this.#queue = this.#held.concat(this.#queue.slice(this.#head));
+      this.#head = 0;
       for (const r of this.#held) this.#queueBytes += r.bytes;
       this.#held = [];
     }
-    while (this.#active < this.#options.concurrency && this.#queue.length > 0) {
-      const full = this.#queue.length >= this.#options.flushAt || this.#queueBytes >= this.#options.maxBatchBytes;
+    while (this.#active < this.#options.concurrency && this.#queue.length > this.#head) {
+      const waiting = this.#queue.length - this.#head;
+      const full = waiting >= this.#options.flushAt || this.#queueBytes >= this.#options.maxBatchBytes;
       if (!full && !this.#drainAll) break;
       const batch = this.#take();
       if (batch.length === 0) continue;
@@ -91,14 +95,14 @@ export class ExportLane {
       for (const r of held) this.#held.push(r);
       if (ready.length > 0) void this.#run(ready);
     }
-    if (this.#queue.length === 0) this.#drainAll = false;
+    if (this.#queue.length === this.#head) this.#drainAll = false;
   }
 
   #take(): ExportRecord[] {
     const limit = this.#options.maxBatchBytes;
     const batch: ExportRecord[] = [];
     let bytes = 0;
-    let i = 0;
+    let i = this.#head;
     for (; i < this.#queue.length && batch.length < this.#options.flushAt; i++) {
       const r = this.#queue[i]!;
       const size = r.bytes * BYTES_SAFETY;
@@ -114,7 +118,17 @@ export class ExportLane {
       this.#queueBytes -= r.bytes;
       batch.push(r);
     }
-    this.#queue = i >= this.#queue.length ? [] : this.#queue.slice(i);
+    if (i >= this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else {
+      this.#head = i;
+      // Compact now and then so the consumed prefix does not pin memory.
+      if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+    }
     return batch;
   }
 
@@ -222,9 +236,10 @@ export class ExportLane {
   abandon(): ExportRecord[] {
     this.#abort.abort();
     for (const wake of [...this.#wakers]) wake();
-    const left = [...this.#queue, ...this.#held];
+    const left = [...this.#queue.slice(this.#head), ...this.#held];
     for (const batch of this.#inFlight) left.push(...batch);
     this.#queue = [];
+    this.#head = 0;
     this.#held = [];
     this.#queueBytes = 0;
     return left;

@@ -1,30 +1,50 @@
 import type { EncodedBatch, Exporter, ExportOutcome, PartialOutcome } from './exporter.js';
 import { newTraceId } from './ids.js';
-import type { ExportRecord, ObservationRecord, ScoreRecord, TraceRecord } from './records.js';
+import { isoTime } from './iso-time.js';
+import {
+  type ExportRecord,
+  type ObservationRecord,
+  RAW_INPUT,
+  RAW_METADATA,
+  RAW_OUTPUT,
+  type ScoreRecord,
+  type TraceRecord,
+} from './records.js';
 import { classifyStatus } from './retry-policy.js';
 
 export const INGESTION_PATH = '/api/public/ingestion';
 
 const q = JSON.stringify;
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoTime;
+/** A prepared payload as JSON: plain strings still need quoting, the rest is JSON already. */
+const json = (value: string | undefined, raw: number, bit: number) =>
+  value === undefined ? undefined : raw & bit ? q(value) : value;
 
-/** Builds a JSON object from parts; values that are already JSON text are embedded as-is. */
+/**
+ * Builds a JSON object as text; values that are already JSON are embedded as they are.
+ * Keys are constants that need no escaping.
+ */
 class JsonObject {
-  readonly #parts: string[] = [];
+  #text = '';
   str(key: string, value: string | undefined): this {
-    if (value !== undefined) this.#parts.push(`${q(key)}:${q(value)}`);
+    if (value !== undefined) this.#text += `,"${key}":${q(value)}`;
+    return this;
+  }
+  /** A string we made ourselves (hex id, ISO time, enum): nothing to escape, so no stringify. */
+  lit(key: string, value: string | undefined): this {
+    if (value !== undefined) this.#text += `,"${key}":"${value}"`;
     return this;
   }
   raw(key: string, json: string | undefined): this {
-    if (json !== undefined) this.#parts.push(`${q(key)}:${json}`);
+    if (json !== undefined) this.#text += `,"${key}":${json}`;
     return this;
   }
   value(key: string, value: unknown): this {
-    if (value !== undefined) this.#parts.push(`${q(key)}:${q(value)}`);
+    if (value !== undefined) this.#text += `,"${key}":${q(value)}`;
     return this;
   }
   toString(): string {
-    return `{${this.#parts.join(',')}}`;
+    return `{${this.#text.slice(1)}}`;
   }
 }
 
@@ -75,20 +95,20 @@ export class IngestionExporter implements Exporter {
         : r.kind === 'score'
           ? ['score-create', r.timestamp, this.#score(r)]
           : [`${r.type}-create`, r.startTime, this.#observation(r)];
-    return `{"id":${q(r.envelopeId)},"timestamp":${q(iso(timestamp))},"type":${q(type)},"body":${body}}`;
+    return `{"id":"${r.envelopeId}","timestamp":"${iso(timestamp)}","type":"${type}","body":${body}}`;
   }
 
   #trace(r: TraceRecord): string {
     const f = r.fields;
     return new JsonObject()
-      .str('id', r.traceId)
-      .str('timestamp', iso(r.timestamp))
+      .lit('id', r.traceId)
+      .lit('timestamp', iso(r.timestamp))
       .str('name', f.name)
       .str('userId', f.userId)
       .str('sessionId', f.sessionId)
-      .raw('input', f.input)
-      .raw('output', f.output)
-      .raw('metadata', f.metadata)
+      .raw('input', json(f.input, r.raw, RAW_INPUT))
+      .raw('output', json(f.output, r.raw, RAW_OUTPUT))
+      .raw('metadata', json(f.metadata, r.raw, RAW_METADATA))
       .value('tags', f.tags)
       .value('public', f.public)
       .str('release', f.release ?? this.#options.release)
@@ -99,16 +119,16 @@ export class IngestionExporter implements Exporter {
 
   #observation(o: ObservationRecord): string {
     const body = new JsonObject()
-      .str('id', o.id)
-      .str('traceId', o.traceId)
-      .str('parentObservationId', o.parentId)
+      .lit('id', o.id)
+      .lit('traceId', o.traceId)
+      .lit('parentObservationId', o.parentId)
       .str('name', o.name)
-      .str('startTime', iso(o.startTime))
-      .str('endTime', o.endTime !== undefined && o.type !== 'event' ? iso(o.endTime) : undefined)
-      .raw('input', o.input)
-      .raw('output', o.output)
-      .raw('metadata', o.metadata)
-      .str('level', o.level)
+      .lit('startTime', iso(o.startTime))
+      .lit('endTime', o.endTime !== undefined && o.type !== 'event' ? iso(o.endTime) : undefined)
+      .raw('input', json(o.input, o.raw, RAW_INPUT))
+      .raw('output', json(o.output, o.raw, RAW_OUTPUT))
+      .raw('metadata', json(o.metadata, o.raw, RAW_METADATA))
+      .lit('level', o.level)
       .str('statusMessage', o.statusMessage)
       .str('version', o.version)
       .str('environment', o.environment ?? this.#options.environment);
@@ -119,7 +139,7 @@ export class IngestionExporter implements Exporter {
         .value('modelParameters', o.modelParameters)
         .value('usageDetails', o.usageDetails)
         .value('costDetails', o.costDetails)
-        .str('completionStartTime', o.completionStartTime !== undefined ? iso(o.completionStartTime) : undefined)
+        .lit('completionStartTime', o.completionStartTime !== undefined ? iso(o.completionStartTime) : undefined)
         .str('promptName', o.promptName)
         .value('promptVersion', o.promptVersion);
     }
@@ -129,15 +149,15 @@ export class IngestionExporter implements Exporter {
   #score(s: ScoreRecord): string {
     return new JsonObject()
       .str('id', s.id)
-      .str('traceId', s.traceId)
-      .str('observationId', s.observationId)
+      .lit('traceId', s.traceId)
+      .lit('observationId', s.observationId)
       .str('sessionId', s.sessionId)
       .str('datasetRunId', s.datasetRunId)
       .str('name', s.name)
       .value('value', s.value)
-      .str('dataType', s.dataType)
+      .lit('dataType', s.dataType)
       .str('comment', s.comment)
-      .raw('metadata', s.metadata)
+      .raw('metadata', json(s.metadata, s.raw, RAW_METADATA))
       .str('environment', s.environment ?? this.#options.environment)
       .toString();
   }

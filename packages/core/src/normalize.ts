@@ -1,7 +1,16 @@
 import type { ContextStore } from './context.js';
 import { newSpanId, newTraceId, sampledIn, toSpanId, toTraceId } from './ids.js';
-import type { ExportRecord, ObservationRecord, ScoreRecord, TraceFields, TraceRecord } from './records.js';
-import { serializeField } from './safe-json.js';
+import {
+  type ExportRecord,
+  type ObservationRecord,
+  RAW_INPUT,
+  RAW_METADATA,
+  RAW_OUTPUT,
+  type ScoreRecord,
+  type TraceFields,
+  type TraceRecord,
+} from './records.js';
+import { safeStringify } from './safe-json.js';
 import {
   type Level,
   type MessageKind,
@@ -65,6 +74,21 @@ export function normalize(raw: RawRecord, sampleRate: number): NormalizeResult {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const time = (v: unknown): number | undefined => (v == null ? undefined : toEpochMs(v));
+
+/** A user value as sent: strings as they are, anything else as JSON text. */
+function payload(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : safeStringify(value);
+}
+
+function rawBits(m: Record<string, unknown>): number {
+  return (
+    (typeof m.input === 'string' ? RAW_INPUT : 0) |
+    (typeof m.output === 'string' ? RAW_OUTPUT : 0) |
+    (typeof m.metadata === 'string' ? RAW_METADATA : 0)
+  );
+}
 
 function sizeOf(...parts: Array<string | undefined>): number {
   let bytes = BASE_BYTES;
@@ -77,9 +101,9 @@ function traceFields(m: Record<string, unknown>): TraceFields {
   if (typeof m.name === 'string') f.name = m.name;
   if (typeof m.userId === 'string') f.userId = m.userId;
   if (typeof m.sessionId === 'string') f.sessionId = m.sessionId;
-  if (m.input !== undefined) f.input = serializeField(m.input);
-  if (m.output !== undefined) f.output = serializeField(m.output);
-  if (m.metadata != null) f.metadata = serializeField(m.metadata);
+  if (m.input !== undefined) f.input = payload(m.input);
+  if (m.output !== undefined) f.output = payload(m.output);
+  if (m.metadata != null) f.metadata = payload(m.metadata);
   if (Array.isArray(m.tags)) f.tags = m.tags as string[];
   if (typeof m.public === 'boolean') f.public = m.public;
   if (typeof m.release === 'string') f.release = m.release;
@@ -93,9 +117,10 @@ function toTrace(raw: RawRecord, m: Record<string, unknown>): TraceRecord {
   const fields = traceFields(m);
   return {
     kind: 'trace',
-    traceId: id !== undefined ? toTraceId(id) : (raw.c?.traceId ?? newTraceId()),
-    timestamp: toEpochMs(m.timestamp) ?? raw.t,
+    traceId: id !== undefined ? toTraceId(id) : raw.c?.traceId || newTraceId(),
+    timestamp: time(m.timestamp) ?? raw.t,
     fields,
+    raw: rawBits(m),
     bytes: sizeOf(fields.input, fields.output, fields.metadata, fields.name),
     epoch: raw.e,
   };
@@ -116,35 +141,41 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>): ObservationR
   else if (c !== undefined && c.traceId === traceId && c.observationId !== undefined && c.observationId !== id) {
     parentId = c.observationId;
   }
-  const startTime = toEpochMs(m.startTime) ?? raw.t;
-  const o: ObservationRecord = {
+  const startTime = time(m.startTime) ?? raw.t;
+  const input = payload(m.input);
+  const output = payload(m.output);
+  const metadata = m.metadata == null ? undefined : payload(m.metadata);
+  const name = str(m.name);
+  const statusMessage = str(m.statusMessage);
+  // Every field present from the start: one object shape for every record, so the
+  // exporters' property reads stay monomorphic.
+  return {
     kind: 'observation',
     type,
+    raw: rawBits(m),
     traceId,
     id,
+    parentId,
+    name,
     startTime,
-    bytes: 0,
+    endTime: type === 'event' ? undefined : (time(m.endTime) ?? Math.max(raw.t, startTime)),
+    input,
+    output,
+    metadata,
+    level: m.level as Level | undefined,
+    statusMessage,
+    version: str(m.version),
+    environment: str(m.environment),
+    model: str(m.model),
+    modelParameters: (m.modelParameters ?? undefined) as Record<string, unknown> | undefined,
+    usageDetails: (m.usageDetails ?? undefined) as Record<string, number> | undefined,
+    costDetails: (m.costDetails ?? undefined) as Record<string, number> | undefined,
+    completionStartTime: time(m.completionStartTime),
+    promptName: str(m.promptName),
+    promptVersion: typeof m.promptVersion === 'number' ? m.promptVersion : undefined,
+    bytes: sizeOf(input, output, metadata, name, statusMessage),
     epoch: raw.e,
   };
-  if (parentId !== undefined) o.parentId = parentId;
-  if (type !== 'event') o.endTime = toEpochMs(m.endTime) ?? Math.max(raw.t, startTime);
-  if (typeof m.name === 'string') o.name = m.name;
-  if (m.input !== undefined) o.input = serializeField(m.input);
-  if (m.output !== undefined) o.output = serializeField(m.output);
-  if (m.metadata != null) o.metadata = serializeField(m.metadata);
-  if (typeof m.level === 'string') o.level = m.level as Level;
-  if (typeof m.statusMessage === 'string') o.statusMessage = m.statusMessage;
-  if (typeof m.version === 'string') o.version = m.version;
-  if (typeof m.environment === 'string') o.environment = m.environment;
-  if (typeof m.model === 'string') o.model = m.model;
-  if (m.modelParameters != null) o.modelParameters = m.modelParameters as Record<string, unknown>;
-  if (m.usageDetails != null) o.usageDetails = m.usageDetails as Record<string, number>;
-  if (m.costDetails != null) o.costDetails = m.costDetails as Record<string, number>;
-  if (m.completionStartTime != null) o.completionStartTime = toEpochMs(m.completionStartTime);
-  if (typeof m.promptName === 'string') o.promptName = m.promptName;
-  if (typeof m.promptVersion === 'number') o.promptVersion = m.promptVersion;
-  o.bytes = sizeOf(o.input, o.output, o.metadata, o.name, o.statusMessage);
-  return o;
 }
 
 function inferScoreType(value: number | string, given: unknown): ScoreDataType {
@@ -156,8 +187,9 @@ function toScore(raw: RawRecord, m: Record<string, unknown>): ScoreRecord | unde
   const value = m.value as number | string;
   const s: ScoreRecord = {
     kind: 'score',
+    raw: typeof m.metadata === 'string' ? RAW_METADATA : 0,
     id: str(m.id) ?? newTraceId(),
-    timestamp: toEpochMs(m.timestamp) ?? raw.t,
+    timestamp: time(m.timestamp) ?? raw.t,
     name: m.name as string,
     value,
     dataType: inferScoreType(value, m.dataType),
@@ -174,7 +206,7 @@ function toScore(raw: RawRecord, m: Record<string, unknown>): ScoreRecord | unde
     s.traceId = raw.c.traceId;
   }
   if (typeof m.comment === 'string') s.comment = m.comment;
-  if (m.metadata != null) s.metadata = serializeField(m.metadata);
+  if (m.metadata != null) s.metadata = payload(m.metadata);
   if (typeof m.environment === 'string') s.environment = m.environment;
   s.bytes = sizeOf(s.comment, s.metadata, typeof value === 'string' ? value : undefined);
   return s;
@@ -188,4 +220,3 @@ export function estimateBytes(m: Record<string, unknown>): number {
   if (typeof output === 'string') bytes += output.length;
   return bytes;
 }
-

@@ -1,75 +1,78 @@
+import { isoTime } from './iso-time.js';
 import type { ObservationRecord, TraceFields } from './records.js';
 
-/** One OTLP/JSON attribute. */
-export interface OtlpAttribute {
-  key: string;
-  value:
-    | { stringValue: string }
-    | { doubleValue: number }
-    | { boolValue: boolean }
-    | { arrayValue: { values: Array<{ stringValue: string }> } };
-}
-
+/**
+ * OTLP/JSON attributes, written straight to JSON text. Payload fields arrive prepared
+ * (a caller's string as-is, anything else as JSON text) and are sent as string values.
+ * Building objects and stringifying
+ * them costs several times more per event, and export is where the CPU budget goes.
+ * Keys are constants that need no escaping; every value goes through JSON.stringify.
+ */
+const q = JSON.stringify;
+const str = (key: string, value: string) => `{"key":"${key}","value":{"stringValue":${q(value)}}}`;
 // Numbers go as doubleValue: Langfuse's OTLP reader mishandles intValue sent as a string
 // (the OTLP/JSON norm) and intValue 0.
-const str = (key: string, value: string): OtlpAttribute => ({ key, value: { stringValue: value } });
-const dbl = (key: string, value: number): OtlpAttribute => ({ key, value: { doubleValue: value } });
-const bool = (key: string, value: boolean): OtlpAttribute => ({ key, value: { boolValue: value } });
-const arr = (key: string, values: string[]): OtlpAttribute => ({
-  key,
-  value: { arrayValue: { values: values.map((v) => ({ stringValue: v })) } },
-});
+const dbl = (key: string, value: number) => `{"key":"${key}","value":{"doubleValue":${q(value)}}}`;
+const bool = (key: string, value: boolean) => `{"key":"${key}","value":{"boolValue":${value}}}`;
+const arr = (key: string, values: string[]) =>
+  `{"key":"${key}","value":{"arrayValue":{"values":[${values.map((v) => `{"stringValue":${q(v)}}`).join(',')}]}}}`;
+
+/** An attribute list under construction: JSON fragments, joined once. */
+export type AttributeList = string[];
 
 /**
- * Langfuse shows a string input as the text itself; our fields are JSON text, so a JSON
- * string literal is unwrapped to what the caller passed (what Langfuse's own SDK sends).
+ * Epoch milliseconds as an integer-nanosecond string. A double holds today's epoch in ns to
+ * within a quarter of a microsecond, finer than any timestamp we are given, and printing
+ * it is far cheaper than BigInt or padding digits by hand.
  */
-export function attributeText(json: string): string {
-  if (json.charCodeAt(0) === 34) {
-    try {
-      return JSON.parse(json) as string;
-    } catch {
-      return json;
-    }
-  }
-  return json;
+export function toNanos(ms: number): string {
+  return String(Math.round(ms * 1e6));
 }
 
-export function toNanos(ms: number): string {
-  const whole = Math.floor(ms);
-  const fraction = Math.round((ms - whole) * 1e6);
-  if (fraction >= 1e6) return `${whole + 1}000000`;
-  return `${whole}${String(fraction).padStart(6, '0')}`;
+const TYPE_ATTRIBUTES = new Map<string, string>();
+
+export function typeAttribute(type: string): string {
+  let attribute = TYPE_ATTRIBUTES.get(type);
+  if (attribute === undefined) {
+    attribute = str('langfuse.observation.type', type);
+    TYPE_ATTRIBUTES.set(type, attribute);
+  }
+  return attribute;
 }
 
 /** The attributes Langfuse maps onto an observation. */
-export function observationAttributes(o: ObservationRecord): OtlpAttribute[] {
-  const a: OtlpAttribute[] = [str('langfuse.observation.type', o.type)];
-  if (o.input !== undefined) a.push(str('langfuse.observation.input', attributeText(o.input)));
-  if (o.output !== undefined) a.push(str('langfuse.observation.output', attributeText(o.output)));
+export function observationAttributes(o: ObservationRecord, a: AttributeList): void {
+  a.push(typeAttribute(o.type));
+  if (o.input !== undefined) a.push(str('langfuse.observation.input', o.input));
+  if (o.output !== undefined) a.push(str('langfuse.observation.output', o.output));
   if (o.metadata !== undefined) a.push(str('langfuse.observation.metadata', o.metadata));
-  if (o.level !== undefined) a.push(str('langfuse.observation.level', o.level));
+  if (o.level !== undefined) a.push(`{"key":"langfuse.observation.level","value":{"stringValue":"${o.level}"}}`);
   if (o.statusMessage !== undefined) a.push(str('langfuse.observation.status_message', o.statusMessage));
   if (o.version !== undefined) a.push(str('langfuse.version', o.version));
   if (o.environment !== undefined) a.push(str('langfuse.environment', o.environment));
   if (o.model !== undefined) a.push(str('langfuse.observation.model.name', o.model));
-  if (o.modelParameters !== undefined)
-    a.push(str('langfuse.observation.model.parameters', JSON.stringify(o.modelParameters)));
-  if (o.usageDetails !== undefined) a.push(str('langfuse.observation.usage_details', JSON.stringify(o.usageDetails)));
-  if (o.costDetails !== undefined) a.push(str('langfuse.observation.cost_details', JSON.stringify(o.costDetails)));
+  if (o.modelParameters !== undefined) a.push(str('langfuse.observation.model.parameters', q(o.modelParameters)));
+  if (o.usageDetails !== undefined) a.push(str('langfuse.observation.usage_details', q(o.usageDetails)));
+  if (o.costDetails !== undefined) a.push(str('langfuse.observation.cost_details', q(o.costDetails)));
   if (o.completionStartTime !== undefined)
-    a.push(str('langfuse.observation.completion_start_time', new Date(o.completionStartTime).toISOString()));
+    a.push(
+      `{"key":"langfuse.observation.completion_start_time","value":{"stringValue":"${isoTime(o.completionStartTime)}"}}`,
+    );
   if (o.promptName !== undefined) a.push(str('langfuse.observation.prompt.name', o.promptName));
   if (o.promptVersion !== undefined) a.push(dbl('langfuse.observation.prompt.version', o.promptVersion));
-  return a;
+}
+
+/** Observation input/output alone (re-sending a root span without changing it). */
+export function ioAttributes(input: string | undefined, output: string | undefined, a: AttributeList): void {
+  if (input !== undefined) a.push(str('langfuse.observation.input', input));
+  if (output !== undefined) a.push(str('langfuse.observation.output', output));
 }
 
 /** The attributes Langfuse maps onto the trace; they ride on the trace's root span. */
-export function traceAttributes(f: TraceFields, hasObservationVersion: boolean): OtlpAttribute[] {
-  const a: OtlpAttribute[] = [];
+export function traceAttributes(f: TraceFields, hasObservationVersion: boolean, a: AttributeList): void {
   if (f.name !== undefined) a.push(str('langfuse.trace.name', f.name));
-  if (f.input !== undefined) a.push(str('langfuse.trace.input', attributeText(f.input)));
-  if (f.output !== undefined) a.push(str('langfuse.trace.output', attributeText(f.output)));
+  if (f.input !== undefined) a.push(str('langfuse.trace.input', f.input));
+  if (f.output !== undefined) a.push(str('langfuse.trace.output', f.output));
   if (f.metadata !== undefined) a.push(str('langfuse.trace.metadata', f.metadata));
   if (f.userId !== undefined) a.push(str('user.id', f.userId));
   if (f.sessionId !== undefined) a.push(str('session.id', f.sessionId));
@@ -79,7 +82,6 @@ export function traceAttributes(f: TraceFields, hasObservationVersion: boolean):
   // One attribute serves both trace and observation version; the observation's wins.
   if (f.version !== undefined && !hasObservationVersion) a.push(str('langfuse.version', f.version));
   if (f.environment !== undefined) a.push(str('langfuse.environment', f.environment));
-  return a;
 }
 
 export function resourceAttributes(values: {
@@ -87,7 +89,7 @@ export function resourceAttributes(values: {
   sdkVersion: string;
   environment: string | undefined;
   release: string | undefined;
-}): OtlpAttribute[] {
+}): AttributeList {
   const a = [
     str('service.name', values.serviceName),
     str('telemetry.sdk.name', 'fusewire'),

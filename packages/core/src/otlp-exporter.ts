@@ -1,9 +1,8 @@
 import type { EncodedBatch, Exporter, ExportOutcome } from './exporter.js';
-import { isSpanId, isTraceId } from './ids.js';
-import { type OtlpAttribute, resourceAttributes } from './otlp-attributes.js';
+import { resourceAttributes } from './otlp-attributes.js';
 import type { ExportRecord } from './records.js';
 import { classifyStatus } from './retry-policy.js';
-import { type OtlpSpan, TraceAssembler } from './trace-assembler.js';
+import { TraceAssembler } from './trace-assembler.js';
 
 export const OTLP_PATH = '/api/public/otel/v1/traces';
 
@@ -23,13 +22,14 @@ export interface OtlpExporterOptions {
 export class OtlpExporter implements Exporter {
   readonly name = 'otlp' as const;
   readonly #assembler: TraceAssembler;
-  readonly #resource: { attributes: OtlpAttribute[] };
-  readonly #scope: { name: string; version: string };
+  // Constant per client: written to JSON once.
+  readonly #resource: string;
+  readonly #scope: string;
 
   constructor(options: OtlpExporterOptions) {
     this.#assembler = new TraceAssembler({ capacity: 10_000, holdMs: options.holdMs });
-    this.#resource = { attributes: resourceAttributes(options) };
-    this.#scope = { name: SCOPE_NAME, version: options.sdkVersion };
+    this.#resource = `{"attributes":[${resourceAttributes(options).join(',')}]}`;
+    this.#scope = JSON.stringify({ name: SCOPE_NAME, version: options.sdkVersion });
   }
 
   prepare(records: ExportRecord[], final: boolean, now: number) {
@@ -37,37 +37,13 @@ export class OtlpExporter implements Exporter {
   }
 
   encode(records: ExportRecord[]): EncodedBatch {
-    const spans = this.#assembler.spans(records);
-    // One malformed span makes Langfuse reject the whole request: check before sending.
-    const bad = spans.filter((s) => !wellFormed(s));
-    const invalid: EncodedBatch['invalid'] = [];
-    let sendable: ExportRecord[] = records;
-    let good: OtlpSpan[] = spans;
-    if (bad.length > 0) {
-      const badIds = new Set(bad.map((s) => s.spanId));
-      good = spans.filter((s) => !badIds.has(s.spanId));
-      sendable = records.filter((r) => {
-        const isBad = r.kind === 'observation' && badIds.has(r.id);
-        if (isBad) invalid.push({ record: r, message: 'span has a malformed trace or span id' });
-        return !isBad;
-      });
-    }
-    const body = JSON.stringify({
-      resourceSpans: [{ resource: this.#resource, scopeSpans: [{ scope: this.#scope, spans: good }] }],
-    });
+    const { spans, invalid } = this.#assembler.spans(records);
+    const sendable = invalid.length === 0 ? records : records.filter((r) => !invalid.some((i) => i.record === r));
+    const body = `{"resourceSpans":[{"resource":${this.#resource},"scopeSpans":[{"scope":${this.#scope},"spans":[${spans.join(',')}]}]}]}`;
     return { body, contentType: 'application/json', path: OTLP_PATH, records: sendable, invalid };
   }
 
   classify(status: number, retryAfter: string | undefined): ExportOutcome {
     return classifyStatus(status, retryAfter);
   }
-}
-
-function wellFormed(s: OtlpSpan): boolean {
-  return (
-    isTraceId(s.traceId) &&
-    isSpanId(s.spanId) &&
-    (s.parentSpanId === undefined || isSpanId(s.parentSpanId)) &&
-    Array.isArray(s.attributes)
-  );
 }

@@ -22,7 +22,16 @@ export const DROP_REASONS: readonly DropReason[] = [
   'after_shutdown',
 ];
 
-/** Trace-level fields, serialised once (JSON strings for input/output/metadata). */
+/**
+ * input/output/metadata are prepared once at flush time: a string stays the caller's text
+ * (OTLP sends it as-is), anything else becomes JSON text. `raw` marks the plain strings, so
+ * the ingestion exporter knows which ones still need quoting.
+ */
+export const RAW_INPUT = 1;
+export const RAW_OUTPUT = 2;
+export const RAW_METADATA = 4;
+
+/** Trace-level fields (input/output/metadata prepared as described above). */
 export interface TraceFields {
   name?: string;
   userId?: string;
@@ -54,6 +63,8 @@ export interface TraceRecord extends RecordBase {
   /** Epoch ms. */
   timestamp: number;
   fields: TraceFields;
+  /** RAW_* bits for `fields`. */
+  raw: number;
   /** When the OTLP exporter first held it back waiting for its root span (epoch ms). */
   heldSince?: number;
 }
@@ -61,6 +72,8 @@ export interface TraceRecord extends RecordBase {
 export interface ObservationRecord extends RecordBase {
   kind: 'observation';
   type: ObservationType;
+  /** RAW_* bits. */
+  raw: number;
   traceId: string;
   id: string;
   parentId?: string;
@@ -85,6 +98,8 @@ export interface ObservationRecord extends RecordBase {
 
 export interface ScoreRecord extends RecordBase {
   kind: 'score';
+  /** RAW_* bits. */
+  raw: number;
   id: string;
   timestamp: number;
   name: string;

@@ -169,7 +169,9 @@ const SCORE_FIELDS: FieldTable = {
 
 function zodObject(table: FieldTable) {
   const shape: Record<string, z.ZodType> = {};
-  for (const [key, type] of Object.entries(table)) shape[key] = type === 'json' ? ZOD.json : ZOD[type].nullish();
+  // zod 4 treats a bare z.unknown() object key as required: without .optional() every
+  // message lacking input/output/metadata was reported at `input` instead of its real problem.
+  for (const [key, type] of Object.entries(table)) shape[key] = type === 'json' ? ZOD.json.optional() : ZOD[type].nullish();
   return z.object(shape);
 }
 
@@ -200,7 +202,8 @@ const scoreRules: Rule = (m) => {
 };
 
 interface Validator {
-  fields: Array<[string, FieldType]>;
+  /** Field name → type, with no prototype: looked up for each key a message has. */
+  types: Record<string, FieldType>;
   schema: z.ZodType;
   rule?: Rule;
 }
@@ -213,7 +216,8 @@ function validator(table: FieldTable, rule?: Rule): Validator {
         if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
       })
     : base;
-  return { fields: Object.entries(table), schema, rule };
+  const types = Object.assign(Object.create(null) as Record<string, FieldType>, table);
+  return { types, schema, rule };
 }
 
 /** The kinds of message fusewire validates. Observation kinds share one table. */
@@ -248,7 +252,10 @@ export function validateMessage(kind: MessageKind, message: Record<string, unkno
 }
 
 function fastPathAccepts(v: Validator, m: Record<string, unknown>): boolean {
-  for (const [key, type] of v.fields) {
+  // Walk the keys the message has (a handful), not every field the channel knows.
+  for (const key in m) {
+    const type = v.types[key];
+    if (type === undefined) continue;
     const value = m[key];
     if (value === undefined || value === null) continue;
     if (!FAST[type](value)) return false;

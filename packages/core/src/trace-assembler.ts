@@ -1,25 +1,13 @@
 import { traceCarrierSpanId } from './ids.js';
 import {
-  attributeText,
-  type OtlpAttribute,
+  type AttributeList,
+  ioAttributes,
   observationAttributes,
   toNanos,
   traceAttributes,
+  typeAttribute,
 } from './otlp-attributes.js';
 import type { ExportRecord, ObservationRecord, TraceFields, TraceRecord } from './records.js';
-
-/** One span in OTLP/JSON form. */
-export interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: OtlpAttribute[];
-  status: { code: number; message?: string };
-}
 
 /** The root span already sent for a trace, re-sent (same id, same times) to update the trace. */
 interface Anchor {
@@ -38,9 +26,13 @@ interface TraceState {
   anchor?: Anchor;
 }
 
-const SPAN_KIND_INTERNAL = 1;
-const STATUS_UNSET = 0;
-const STATUS_ERROR = 2;
+/** Spans as OTLP/JSON text, plus the records that could not be written. */
+export interface AssembledSpans {
+  spans: string[];
+  invalid: Array<{ record: ExportRecord; message: string }>;
+}
+
+const STATUS_UNSET = '{"code":0}';
 // Small enough to keep per remembered trace, large enough for typical prompts.
 const ANCHOR_IO_LIMIT = 4096;
 
@@ -79,70 +71,81 @@ export class TraceAssembler {
     return { ready, held };
   }
 
-  spans(records: ExportRecord[]): OtlpSpan[] {
+  spans(records: ExportRecord[]): AssembledSpans {
     const updated = new Map<string, TraceState>();
     for (const r of records) {
-      if (r.kind !== 'trace') continue;
-      const state = this.#merge(r);
-      updated.set(r.traceId, state);
+      if (r.kind === 'trace') updated.set(r.traceId, this.#merge(r));
     }
-    const spans: OtlpSpan[] = [];
+    const spans: string[] = [];
+    const invalid: AssembledSpans['invalid'] = [];
     for (const r of records) {
       if (r.kind !== 'observation') continue;
-      const attributes = observationAttributes(r);
+      // One malformed span makes Langfuse reject the whole request: check each one. Ids are
+      // canonical by construction (ids.ts), so the length check is the cheap guard for that.
+      if (r.traceId.length !== 32 || r.id.length !== 16 || (r.parentId !== undefined && r.parentId.length !== 16)) {
+        invalid.push({ record: r, message: 'span has a malformed trace, span or parent id' });
+        continue;
+      }
+      const attributes: AttributeList = [];
+      observationAttributes(r, attributes);
       if (r.parentId === undefined) {
-        const state = this.#touch(r.traceId, r.startTime);
-        attributes.push(...traceAttributes(state.fields, r.version !== undefined));
+        const state = this.#state(r.traceId, r.startTime);
+        traceAttributes(state.fields, r.version !== undefined, attributes);
         state.anchor ??= anchorOf(r);
         updated.delete(r.traceId);
       }
-      spans.push(toSpan(r, attributes));
+      spans.push(observationSpan(r, attributes));
     }
     for (const [traceId, state] of updated) {
       state.anchor ??= carrierOf(traceId, state);
       spans.push(anchorSpan(traceId, state.anchor, state.fields));
     }
-    return spans;
+    return { spans, invalid };
   }
 
   #merge(r: TraceRecord): TraceState {
-    const state = this.#touch(r.traceId, r.timestamp);
+    const state = this.#state(r.traceId, r.timestamp);
     Object.assign(state.fields, r.fields);
     return state;
   }
 
-  #touch(traceId: string, timestamp: number): TraceState {
+  /** Remembered per trace (bounded, oldest forgotten first): its fields and its root span. */
+  #state(traceId: string, timestamp: number): TraceState {
     let state = this.#states.get(traceId);
-    if (state !== undefined) {
-      this.#states.delete(traceId);
-    } else {
-      state = { fields: {}, timestamp };
+    if (state === undefined) {
       if (this.#states.size >= this.#capacity) {
         const oldest = this.#states.keys().next().value;
         if (oldest !== undefined) this.#states.delete(oldest);
       }
+      state = { fields: {}, timestamp };
+      this.#states.set(traceId, state);
     }
-    this.#states.set(traceId, state);
     return state;
   }
 }
 
-function toSpan(o: ObservationRecord, attributes: OtlpAttribute[]): OtlpSpan {
-  const span: OtlpSpan = {
-    traceId: o.traceId,
-    spanId: o.id,
-    name: o.name ?? o.type,
-    kind: SPAN_KIND_INTERNAL,
-    startTimeUnixNano: toNanos(o.startTime),
-    endTimeUnixNano: toNanos(o.endTime ?? o.startTime),
-    attributes,
-    status:
-      o.level === 'ERROR'
-        ? { code: STATUS_ERROR, ...(o.statusMessage !== undefined ? { message: o.statusMessage } : {}) }
-        : { code: STATUS_UNSET },
-  };
-  if (o.parentId !== undefined) span.parentSpanId = o.parentId;
-  return span;
+function spanJson(
+  traceId: string,
+  spanId: string,
+  parentId: string | undefined,
+  name: string,
+  start: number,
+  end: number,
+  attributes: AttributeList,
+  status: string,
+): string {
+  const parent = parentId !== undefined ? `,"parentSpanId":"${parentId}"` : '';
+  return `{"traceId":"${traceId}","spanId":"${spanId}"${parent},"name":${JSON.stringify(name)},"kind":1,"startTimeUnixNano":"${toNanos(start)}","endTimeUnixNano":"${toNanos(end)}","attributes":[${attributes.join(',')}],"status":${status}}`;
+}
+
+function observationSpan(o: ObservationRecord, attributes: AttributeList): string {
+  const status =
+    o.level === 'ERROR'
+      ? o.statusMessage !== undefined
+        ? `{"code":2,"message":${JSON.stringify(o.statusMessage)}}`
+        : '{"code":2}'
+      : STATUS_UNSET;
+  return spanJson(o.traceId, o.id, o.parentId, o.name ?? o.type, o.startTime, o.endTime ?? o.startTime, attributes, status);
 }
 
 function small(json: string | undefined): string | undefined {
@@ -168,22 +171,10 @@ function carrierOf(traceId: string, state: TraceState): Anchor {
   };
 }
 
-function anchorSpan(traceId: string, anchor: Anchor, fields: TraceFields): OtlpSpan {
-  const attributes: OtlpAttribute[] = [{ key: 'langfuse.observation.type', value: { stringValue: anchor.type } }];
+function anchorSpan(traceId: string, anchor: Anchor, fields: TraceFields): string {
+  const attributes: AttributeList = [typeAttribute(anchor.type)];
   // Repeat what the root carried, so re-sending it changes nothing but the trace fields.
-  if (anchor.input !== undefined)
-    attributes.push({ key: 'langfuse.observation.input', value: { stringValue: attributeText(anchor.input) } });
-  if (anchor.output !== undefined)
-    attributes.push({ key: 'langfuse.observation.output', value: { stringValue: attributeText(anchor.output) } });
-  attributes.push(...traceAttributes(fields, false));
-  return {
-    traceId,
-    spanId: anchor.spanId,
-    name: anchor.name,
-    kind: SPAN_KIND_INTERNAL,
-    startTimeUnixNano: toNanos(anchor.start),
-    endTimeUnixNano: toNanos(anchor.end),
-    attributes,
-    status: { code: STATUS_UNSET },
-  };
+  ioAttributes(anchor.input, anchor.output, attributes);
+  traceAttributes(fields, false, attributes);
+  return spanJson(traceId, anchor.spanId, undefined, anchor.name, anchor.start, anchor.end, attributes, STATUS_UNSET);
 }

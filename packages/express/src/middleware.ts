@@ -1,0 +1,163 @@
+import { type Fusewire, getFusewire, startObservation } from '@fusewire/core';
+import { createFlushCoalescer } from './flush-coalescer.js';
+import { type ExpressTracingOptions, resolveTracingOptions } from './options.js';
+import { ActiveRequestTrace, trace } from './request-trace.js';
+import { watchRoute } from './route-pattern.js';
+import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
+
+const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+function isClient(value: unknown): value is Fusewire {
+  return typeof value === 'object' && value !== null && typeof (value as Fusewire).flush === 'function';
+}
+
+/**
+ * Traces every request: a root observation named `METHOD /route/:pattern`, timed from arrival to
+ * `finish` (or `close` when the client aborts), with everything published while handling the
+ * request nested under it. Mount it early, after pino-http if you use it, and add
+ * {@link errorHandler} after your routes.
+ *
+ * `client` defaults to the running client (`getFusewire()`, looked up per request); with no
+ * client, or a disabled one, requests pass straight through. Options are validated here, once:
+ * this is the only place the adapter throws (a `FusewireConfigError`).
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import pinoHttp from 'pino-http';
+ * import { createFusewire } from '@fusewire/core';
+ * import { errorHandler, middleware } from '@fusewire/express';
+ *
+ * const client = createFusewire();
+ * const app = express();
+ * app.use(pinoHttp());
+ * app.use(middleware(client, { ignore: ['/health'] }));
+ * app.get('/users/:id', (req, res) => res.json({ id: req.params.id })); // trace "GET /users/:id"
+ * app.use(errorHandler());
+ * ```
+ */
+export function middleware(client?: Fusewire | ExpressTracingOptions, options?: ExpressTracingOptions): RequestHandler {
+  const explicit = isClient(client) ? client : undefined;
+  const opts = resolveTracingOptions(explicit !== undefined || client === undefined ? options : (client as ExpressTracingOptions));
+  const { ignore, sample, headers, traceName, flushTimeoutMs } = opts;
+  const current = (): Fusewire | undefined => explicit ?? getFusewire();
+  const coalescer = opts.flush === 'request' ? createFlushCoalescer(() => current()?.flush(flushTimeoutMs)) : undefined;
+  const warned = new Set<string>();
+
+  /** Runs a user callback; if it throws, warns once and uses the fallback. */
+  function ask<T>(what: string, fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (!warned.has(what)) {
+        warned.add(what);
+        const message = error instanceof Error ? error.message : String(error);
+        process.emitWarning(`@fusewire/express: the ${what} option threw (${message}); using the default instead.`, {
+          code: 'FUSEWIRE_CALLBACK_FAILED',
+        });
+      }
+      return fallback;
+    }
+  }
+
+  function begin(req: ExpressRequest, res: ExpressResponse): ActiveRequestTrace | undefined {
+    const running = current();
+    if (running === undefined || !running.enabled) return undefined;
+    // Mounted twice (app and sub-app): the first one owns the request's trace.
+    if (trace(req).traceId !== undefined) return undefined;
+    if (ignore !== undefined && ask('ignore', false, () => ignore(req) === true)) return undefined;
+    if (sample !== undefined && !ask('sample', true, () => sample(req) === true)) return undefined;
+
+    const method = typeof req.method === 'string' ? req.method.toUpperCase() : 'GET';
+    const requestId = req.id === undefined || req.id === null ? undefined : String(req.id);
+    // The trace is named by its root when it ends (once routing is known), unless a handler
+    // named it first with trace(req).update({ name }).
+    const picked = pickHeaders(req, headers);
+    const observation = startObservation('span', {
+      name: method,
+      ...(requestId !== undefined ? { trace: { metadata: { requestId } } } : {}),
+    });
+    if (observation.traceId === '') return undefined; // fusewire is not running
+    // Nothing below throws: an observation once started is always ended.
+    const traced = new ActiveRequestTrace(req, observation, { method, requestId, headers: picked });
+    const route = watchRoute(req);
+
+    // `close` runs outside the request's async context: everything needed is in this closure.
+    const onFinish = () => settle(false);
+    const onClose = () => settle(res.writableFinished !== true);
+    function settle(aborted: boolean): void {
+      // A listener that throws would crash the app: nothing leaves this function.
+      try {
+        res.removeListener('finish', onFinish);
+        res.removeListener('close', onClose);
+        const pattern = route();
+        const statusCode = aborted && res.headersSent !== true ? undefined : res.statusCode;
+        let name = defaultName(method, pattern);
+        if (traceName !== undefined) {
+          const custom = ask('traceName', name, () => traceName(method, pattern, req));
+          if (typeof custom === 'string' && custom !== '') name = custom;
+        }
+        traced.end({ statusCode, aborted, route: pattern, name });
+        coalescer?.request();
+      } catch {
+        // Telemetry lost for this request; the app is unaffected.
+      }
+    }
+    res.on('finish', onFinish);
+    res.on('close', onClose);
+
+    rebindLog(req, traced.traceId);
+    return traced;
+  }
+
+  return function fusewireMiddleware(req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
+    let traced: ActiveRequestTrace | undefined;
+    try {
+      traced = begin(req, res);
+    } catch {
+      traced = undefined;
+    }
+    if (traced === undefined) {
+      next();
+      return;
+    }
+    let called = false;
+    try {
+      traced.observation.run(() => {
+        called = true;
+        next();
+      });
+    } catch (error) {
+      // An error from the app's own chain keeps its way; one from us must not skip the chain.
+      if (called) throw error;
+      next();
+    }
+  };
+}
+
+function defaultName(method: string, route: string | undefined): string {
+  return route !== undefined ? `${method} ${route}` : `${method} (unmatched)`;
+}
+
+function pickHeaders(req: ExpressRequest, names: readonly string[]): Record<string, string> | undefined {
+  if (names.length === 0) return undefined;
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = req.headers?.[name];
+    if (value === undefined) continue;
+    picked[name] = SENSITIVE_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return picked;
+}
+
+/** pino-http put a logger on `req.log`: give handlers a child that carries the trace id. */
+function rebindLog(req: ExpressRequest, traceId: string): void {
+  try {
+    const log = req.log as { child?: unknown } | null | undefined;
+    if (log !== null && typeof log === 'object' && typeof log.child === 'function') {
+      req.log = (log as { child(bindings: Record<string, unknown>): unknown }).child({ traceId });
+    }
+  } catch {
+    // A read-only or exotic logger: leave it as it is.
+  }
+}

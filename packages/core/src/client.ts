@@ -5,6 +5,7 @@ import { type FusewireOptions, resolveOptions } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { emptyStats, type FusewireStats } from './stats.js';
 import { subscribeChannels } from './subscribers.js';
+import { subscribeTracingChannels } from './tracing-subscribers.js';
 
 /** A running fusewire client. One per process; every bundled copy of fusewire shares it. */
 export interface Fusewire {
@@ -115,6 +116,7 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
   }
   state.pipeline = pipeline;
   subscribeChannels(state);
+  subscribeTracingChannels(state);
   return register(new RunningClient(pipeline));
 
   function register(client: Fusewire): Fusewire {

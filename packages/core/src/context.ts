@@ -12,6 +12,19 @@ export interface ContextStore {
   readonly suppressed?: boolean;
   /** Sampling decision for the trace, made once at its root. */
   readonly sampled?: boolean;
+  /** The trace's scope (fields waiting to ride on its root), when fusewire's instrumentation made this context. */
+  readonly scope?: TraceScopeEntry;
+}
+
+/**
+ * The per-trace scope kept in the context by in-process traces (see trace-scope.ts). Typed
+ * loosely so a scope made by another bundled copy of fusewire works here too.
+ */
+export interface TraceScopeEntry {
+  readonly traceId: string;
+  readonly sampled: boolean;
+  /** Merges trace fields (name, userId, sessionId, tags, input, output, …) into the trace. */
+  update(fields: unknown): void;
 }
 
 /** The process-wide context storage (one per process, even with several bundled copies). */

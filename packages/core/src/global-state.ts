@@ -4,6 +4,10 @@ import type { ContextStore } from './context.js';
 /** What the process-wide pipeline must offer the subscribers (they may come from another bundled copy). */
 export interface PipelineEntry {
   accept(kind: string, message: unknown, store: ContextStore | undefined): void;
+  /** Share of traces kept (0 to 1); instrumentation decides once per trace. Absent on older copies: 1. */
+  readonly sampleRate?: number;
+  /** True once the pipeline stopped taking events. */
+  readonly isShutdown?: boolean;
 }
 
 /**

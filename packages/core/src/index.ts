@@ -10,3 +10,8 @@ export type { DropReason } from './records.js';
 export { OBSERVATION_TYPES, type Level, type ObservationType, type ScoreDataType } from './schemas.js';
 export type { FusewireStats } from './stats.js';
 export { SDK_VERSION } from './version.js';
+export { instrument, startObservation, wrap } from './instrument.js';
+export type { ActiveObservation, ObservationAttributes, TimeValue } from './observation.js';
+export { getCurrentObservationId, getCurrentTraceId, updateCurrentTrace, withTrace } from './trace-context.js';
+export type { TraceAttributes } from './trace-scope.js';
+export { TRACED_TYPES, TRACING_CHANNELS, type TracedType } from './tracing-channels.js';

@@ -161,14 +161,14 @@ function fromEnv(name: keyof FusewireOptions, field: Field, env: NodeJS.ProcessE
   for (const variable of field.env ?? []) {
     const raw = env[variable];
     if (raw === undefined || raw.trim() === '') continue;
+    // For error messages, remember which variable a value came from (strings too: baseUrl has three).
+    envOrigin.set(name, variable);
     const isNumber = field.schema instanceof z.ZodNumber;
     if (!isNumber) return raw.trim();
     const value = Number(raw);
     if (!Number.isFinite(value)) {
       throw new FusewireConfigError(variable, `"${raw}" is not a number`, `Set ${variable} to ${field.accepts}, or unset it.`);
     }
-    // For error messages, remember which variable a value came from.
-    envOrigin.set(name, variable);
     return field.envUnit === 'seconds' ? value * 1000 : value;
   }
   return undefined;

@@ -53,6 +53,7 @@ export class Pipeline implements PipelineEntry {
   #keepAlive = 0;
   #finalWaiters = 0;
   #interval: NodeJS.Timeout | undefined;
+  readonly #exportLogKeys = new Set<string>();
 
   // flush() waits for the events accepted before it: epochs count them without per-event work.
   #epoch = 0;
@@ -259,8 +260,12 @@ export class Pipeline implements PipelineEntry {
       },
       exportError: (code, message, willRetry) => {
         this.counters.setError(code, this.log.scrub(message));
+        // Separate keys for "retrying" and "gave up": the loss must be logged even after the
+        // retry warning; both are forgotten on recovery so the next outage is reported too.
+        const key = `export:${code}:${willRetry ? 'retry' : 'fail'}`;
+        this.#exportLogKeys.add(key);
         this.log.once(
-          `export:${code}`,
+          key,
           willRetry ? 'warn' : 'error',
           { code: willRetry ? 'FUSEWIRE_EXPORT_RETRYING' : 'FUSEWIRE_EXPORT_FAILED', cause: code },
           willRetry ? `export failed, retrying with backoff: ${message}` : `export failed: ${message}`,
@@ -269,6 +274,8 @@ export class Pipeline implements PipelineEntry {
       exportOk: () => {
         if (this.counters.lastError !== undefined) {
           this.counters.lastError = undefined;
+          for (const key of this.#exportLogKeys) this.log.forget(key);
+          this.#exportLogKeys.clear();
           this.log.log('info', {}, 'export recovered');
         }
       },
@@ -383,6 +390,11 @@ export class Pipeline implements PipelineEntry {
   shutdown(timeoutMs = 5_000): Promise<FusewireStats> {
     this.#shutdown ??= this.#doShutdown(timeoutMs);
     return this.#shutdown;
+  }
+
+  /** The configured share of traces kept, for instrumentation that samples at a trace's root. */
+  get sampleRate(): number {
+    return this.#opts.sampleRate;
   }
 
   get isShutdown(): boolean {

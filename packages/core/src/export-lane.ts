@@ -66,7 +66,9 @@ export class ExportLane {
   /** Records not yet settled: queued, held back, or in flight. */
   pendingCount(): number {
     let n = this.#queue.length - this.#head + this.#held.length;
-    for (const batch of this.#inFlight) n += batch.length;
+    // A batch stays in flight while part of it waits (207 retry, 413 halves): count only
+    // what is not yet settled, or stats() counts the delivered part twice.
+    for (const batch of this.#inFlight) for (const r of batch) if (r.settled !== true) n++;
     return n;
   }
 

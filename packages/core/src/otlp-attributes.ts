@@ -62,12 +62,6 @@ export function observationAttributes(o: ObservationRecord, a: AttributeList): v
   if (o.promptVersion !== undefined) a.push(dbl('langfuse.observation.prompt.version', o.promptVersion));
 }
 
-/** Observation input/output alone (re-sending a root span without changing it). */
-export function ioAttributes(input: string | undefined, output: string | undefined, a: AttributeList): void {
-  if (input !== undefined) a.push(str('langfuse.observation.input', input));
-  if (output !== undefined) a.push(str('langfuse.observation.output', output));
-}
-
 /** The attributes Langfuse maps onto the trace; they ride on the trace's root span. */
 export function traceAttributes(f: TraceFields, hasObservationVersion: boolean, a: AttributeList): void {
   if (f.name !== undefined) a.push(str('langfuse.trace.name', f.name));

@@ -1,7 +1,6 @@
 import { traceCarrierSpanId } from './ids.js';
 import {
   type AttributeList,
-  ioAttributes,
   observationAttributes,
   toNanos,
   traceAttributes,
@@ -9,21 +8,28 @@ import {
 } from './otlp-attributes.js';
 import type { ExportRecord, ObservationRecord, TraceFields, TraceRecord } from './records.js';
 
-/** The root span already sent for a trace, re-sent (same id, same times) to update the trace. */
+/**
+ * The root span already sent for a trace, re-sent (same id, same times) to update the trace.
+ * It keeps the root's own attributes and status whole: Langfuse rebuilds the observation from
+ * each copy it gets (a missing level reads as DEFAULT, missing input/output as null).
+ */
 interface Anchor {
   spanId: string;
   name: string;
-  type: string;
   start: number;
   end: number;
-  input?: string;
-  output?: string;
+  /** The observation's attributes, without trace attributes. */
+  attributes: AttributeList;
+  status: string;
+  hasVersion: boolean;
 }
 
 interface TraceState {
   fields: TraceFields;
   timestamp: number;
   anchor?: Anchor;
+  /** Payload characters this state holds (trace fields and anchor attributes). */
+  bytes: number;
 }
 
 /** Spans as OTLP/JSON text, plus the records that could not be written. */
@@ -33,8 +39,9 @@ export interface AssembledSpans {
 }
 
 const STATUS_UNSET = '{"code":0}';
-// Small enough to keep per remembered trace, large enough for typical prompts.
-const ANCHOR_IO_LIMIT = 4096;
+// Trace fields are kept whole (a re-sent root restates the trace), so the remembered traces
+// get a byte budget too: without it 10,000 traces with large inputs held gigabytes.
+const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * Langfuse has no way to update a trace without an observation: trace fields ride on a
@@ -46,10 +53,13 @@ export class TraceAssembler {
   readonly #states = new Map<string, TraceState>();
   readonly #capacity: number;
   readonly #holdMs: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
 
-  constructor(options: { capacity: number; holdMs: number }) {
+  constructor(options: { capacity: number; holdMs: number; maxBytes?: number }) {
     this.#capacity = options.capacity;
     this.#holdMs = options.holdMs;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   }
 
   prepare(records: ExportRecord[], final: boolean, now: number): { ready: ExportRecord[]; held: ExportRecord[] } {
@@ -76,6 +86,7 @@ export class TraceAssembler {
     for (const r of records) {
       if (r.kind === 'trace') updated.set(r.traceId, this.#merge(r));
     }
+    const touched = new Set(updated.values());
     const spans: string[] = [];
     const invalid: AssembledSpans['invalid'] = [];
     for (const r of records) {
@@ -90,8 +101,10 @@ export class TraceAssembler {
       observationAttributes(r, attributes);
       if (r.parentId === undefined) {
         const state = this.#state(r.traceId, r.startTime);
+        // The latest copy of the root is what a re-send must repeat.
+        if (state.anchor === undefined || state.anchor.spanId === r.id) state.anchor = anchorOf(r, attributes);
         traceAttributes(state.fields, r.version !== undefined, attributes);
-        state.anchor ??= anchorOf(r);
+        touched.add(state);
         updated.delete(r.traceId);
       }
       spans.push(observationSpan(r, attributes));
@@ -100,7 +113,27 @@ export class TraceAssembler {
       state.anchor ??= carrierOf(traceId, state);
       spans.push(anchorSpan(traceId, state.anchor, state.fields));
     }
+    this.#reweigh(touched);
     return { spans, invalid };
+  }
+
+  /** Re-weighs the states this batch changed, then forgets the oldest while over the byte budget. */
+  #reweigh(touched: Set<TraceState>): void {
+    for (const state of touched) {
+      const bytes = weigh(state);
+      this.#bytes += bytes - state.bytes;
+      state.bytes = bytes;
+    }
+    for (const [traceId, state] of this.#states) {
+      if (this.#bytes <= this.#maxBytes) break;
+      this.#states.delete(traceId);
+      this.#bytes -= state.bytes;
+    }
+  }
+
+  /** Traces remembered now (for tests). */
+  get size(): number {
+    return this.#states.size;
   }
 
   #merge(r: TraceRecord): TraceState {
@@ -114,10 +147,13 @@ export class TraceAssembler {
     let state = this.#states.get(traceId);
     if (state === undefined) {
       if (this.#states.size >= this.#capacity) {
-        const oldest = this.#states.keys().next().value;
-        if (oldest !== undefined) this.#states.delete(oldest);
+        const oldest = this.#states.entries().next().value;
+        if (oldest !== undefined) {
+          this.#states.delete(oldest[0]);
+          this.#bytes -= oldest[1].bytes;
+        }
       }
-      state = { fields: {}, timestamp };
+      state = { fields: {}, timestamp, bytes: 0 };
       this.#states.set(traceId, state);
     }
     return state;
@@ -138,43 +174,51 @@ function spanJson(
   return `{"traceId":"${traceId}","spanId":"${spanId}"${parent},"name":${JSON.stringify(name)},"kind":1,"startTimeUnixNano":"${toNanos(start)}","endTimeUnixNano":"${toNanos(end)}","attributes":[${attributes.join(',')}],"status":${status}}`;
 }
 
+function statusOf(o: ObservationRecord): string {
+  if (o.level !== 'ERROR') return STATUS_UNSET;
+  return o.statusMessage !== undefined ? `{"code":2,"message":${JSON.stringify(o.statusMessage)}}` : '{"code":2}';
+}
+
 function observationSpan(o: ObservationRecord, attributes: AttributeList): string {
-  const status =
-    o.level === 'ERROR'
-      ? o.statusMessage !== undefined
-        ? `{"code":2,"message":${JSON.stringify(o.statusMessage)}}`
-        : '{"code":2}'
-      : STATUS_UNSET;
-  return spanJson(o.traceId, o.id, o.parentId, o.name ?? o.type, o.startTime, o.endTime ?? o.startTime, attributes, status);
+  return spanJson(o.traceId, o.id, o.parentId, o.name ?? o.type, o.startTime, o.endTime ?? o.startTime, attributes, statusOf(o));
 }
 
-function small(json: string | undefined): string | undefined {
-  return json !== undefined && json.length <= ANCHOR_IO_LIMIT ? json : undefined;
+const len = (s: string | undefined) => (s === undefined ? 0 : s.length);
+
+function weigh(state: TraceState): number {
+  const f = state.fields;
+  let bytes = len(f.input) + len(f.output) + len(f.metadata) + len(f.name);
+  for (const a of state.anchor?.attributes ?? []) bytes += a.length;
+  return bytes;
 }
 
-function anchorOf(o: ObservationRecord): Anchor {
-  const anchor: Anchor = { spanId: o.id, name: o.name ?? o.type, type: o.type, start: o.startTime, end: o.endTime ?? o.startTime };
-  const input = small(o.input);
-  const output = small(o.output);
-  if (input !== undefined) anchor.input = input;
-  if (output !== undefined) anchor.output = output;
-  return anchor;
+function anchorOf(o: ObservationRecord, attributes: AttributeList): Anchor {
+  return {
+    spanId: o.id,
+    name: o.name ?? o.type,
+    start: o.startTime,
+    end: o.endTime ?? o.startTime,
+    attributes: attributes.slice(),
+    status: statusOf(o),
+    hasVersion: o.version !== undefined,
+  };
 }
 
 function carrierOf(traceId: string, state: TraceState): Anchor {
   return {
     spanId: traceCarrierSpanId(traceId),
     name: state.fields.name ?? 'trace',
-    type: 'span',
     start: state.timestamp,
     end: state.timestamp,
+    attributes: [typeAttribute('span')],
+    status: STATUS_UNSET,
+    hasVersion: false,
   };
 }
 
 function anchorSpan(traceId: string, anchor: Anchor, fields: TraceFields): string {
-  const attributes: AttributeList = [typeAttribute(anchor.type)];
   // Repeat what the root carried, so re-sending it changes nothing but the trace fields.
-  ioAttributes(anchor.input, anchor.output, attributes);
-  traceAttributes(fields, false, attributes);
-  return spanJson(traceId, anchor.spanId, undefined, anchor.name, anchor.start, anchor.end, attributes, STATUS_UNSET);
+  const attributes = anchor.attributes.slice();
+  traceAttributes(fields, anchor.hasVersion, attributes);
+  return spanJson(traceId, anchor.spanId, undefined, anchor.name, anchor.start, anchor.end, attributes, anchor.status);
 }

@@ -81,23 +81,30 @@ export class ExportLane {
     if (this.#abort.signal.aborted) return;
     if (mode.partial) this.#drainAll = true;
     this.#final = mode.final ?? false;
-    if (this.#held.length > 0 && (mode.partial || mode.final)) {
-      this.#queue = this.#held.concat(this.#queue.slice(this.#head));
-      this.#head = 0;
-      for (const r of this.#held) this.#queueBytes += r.bytes;
-      this.#held = [];
-    }
-    while (this.#active < this.#options.concurrency && this.#queue.length > this.#head) {
+    while (this.#active < this.#options.concurrency) {
       const waiting = this.#queue.length - this.#head;
+      if (waiting === 0) {
+        // Only held records left: on a partial or final pump they may be due (expired, or forced).
+        if (this.#held.length > 0 && (mode.partial || mode.final)) this.#prepareAndRun([]);
+        break;
+      }
       const full = waiting >= this.#options.flushAt || this.#queueBytes >= this.#options.maxBatchBytes;
       if (!full && !this.#drainAll) break;
       const batch = this.#take();
-      if (batch.length === 0) continue;
-      const { ready, held } = this.#exporter.prepare(batch, this.#final, Date.now());
-      for (const r of held) this.#held.push(r);
-      if (ready.length > 0) void this.#run(ready);
+      if (batch.length > 0) this.#prepareAndRun(batch);
     }
     if (this.#queue.length === this.#head) this.#drainAll = false;
+  }
+
+  /**
+   * Held records ride along with every new batch: a trace update held for its root span
+   * leaves in the batch that carries the root, so the two are encoded together.
+   */
+  #prepareAndRun(batch: ExportRecord[]): void {
+    const candidates = this.#held.length > 0 ? this.#held.concat(batch) : batch;
+    const { ready, held } = this.#exporter.prepare(candidates, this.#final, Date.now());
+    this.#held = held;
+    if (ready.length > 0) void this.#run(ready);
   }
 
   #take(): ExportRecord[] {

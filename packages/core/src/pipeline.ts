@@ -134,9 +134,11 @@ export class Pipeline implements PipelineEntry {
           err = `reading the message threw: ${describe(error)}`;
         }
       }
+      // Stamped before the mask runs: instrumentation uses this time as an end time.
+      const t = clock();
       if (m !== undefined && this.#opts.mask !== undefined) this.#mask(kind, m);
       const b = m !== undefined ? estimateBytes(m) : 64;
-      this.#raw.push({ k: kind, m, t: clock(), c: store, b, e: this.#epoch, err });
+      this.#raw.push({ k: kind, m, t, c: store, b, e: this.#epoch, err });
       this.#size++;
       this.#bytes += b;
       this.#epochPending++;

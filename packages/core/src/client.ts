@@ -72,6 +72,8 @@ class DisabledClient implements Fusewire {
   }
 }
 
+let warnedAlreadyRunning = false;
+
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 
 /**
@@ -90,7 +92,17 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
   const opts = resolveOptions(options);
   const state = globalState();
   const running = state.client as (Fusewire & { isShutdown?: boolean }) | undefined;
-  if (running?.enabled && running.isShutdown !== true) return running;
+  if (running?.enabled && running.isShutdown !== true) {
+    if (options !== undefined && Object.keys(options).length > 0 && !warnedAlreadyRunning) {
+      warnedAlreadyRunning = true;
+      new LogSink(opts.logger ?? createConsoleLogger(), [opts.secretKey]).log(
+        'warn',
+        { code: 'FUSEWIRE_CONFIG' },
+        'a fusewire client is already running in this process, so these options were ignored (one pipeline per process). Pass options to the first createFusewire() or register() call, or shut the running client down first.',
+      );
+    }
+    return running;
+  }
 
   if (!opts.enabled) return register(new DisabledClient());
   if (opts.publicKey === undefined || opts.secretKey === undefined) {

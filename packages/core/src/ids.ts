@@ -3,18 +3,22 @@ import { createHash, randomFillSync } from 'node:crypto';
 const ZERO32 = '00000000000000000000000000000000';
 const ZERO16 = '0000000000000000';
 
-// Random ids come from a pooled buffer: one syscall per 512 ids instead of one per id.
-const POOL_SIZE = 8192;
-const pool = Buffer.allocUnsafe(POOL_SIZE);
-let poolOffset = POOL_SIZE;
+// Random ids are cut from a pooled hex string: one syscall and one hex conversion per 4 KiB
+// of randomness instead of one per id (ids are made on the caller's stack).
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafe(POOL_BYTES);
+let hexPool = '';
+let hexOffset = 0;
 
 function randomHex(bytes: number): string {
-  if (poolOffset + bytes > POOL_SIZE) {
+  const chars = bytes * 2;
+  if (hexOffset + chars > hexPool.length) {
     randomFillSync(pool);
-    poolOffset = 0;
+    hexPool = pool.toString('hex');
+    hexOffset = 0;
   }
-  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
-  poolOffset += bytes;
+  const hex = hexPool.slice(hexOffset, hexOffset + chars);
+  hexOffset += chars;
   return hex;
 }
 

@@ -58,7 +58,8 @@ export class LogSink {
   /** Logs a line the first time `key` is seen (bounded, so a flood of keys stays cheap). */
   once(key: string, level: Level, details: Record<string, unknown>, message: string): void {
     if (this.#seen.has(key)) return;
-    if (this.#seen.size >= MAX_ONCE_KEYS) return;
+    // Bounded: when full, start over (a line may repeat) rather than go silent for good.
+    if (this.#seen.size >= MAX_ONCE_KEYS) this.#seen.clear();
     this.#seen.add(key);
     this.log(level, details, message);
   }

@@ -11,6 +11,7 @@ import {
   type TraceRecord,
 } from './records.js';
 import { safeStringify } from './safe-json.js';
+import { flattenUsage } from './usage-details.js';
 import {
   type Level,
   type MessageKind,
@@ -56,7 +57,14 @@ export function normalize(raw: RawRecord, sampleRate: number): NormalizeResult {
     return { ok: false, reason: 'invalid', problem: { path: '(message)', message: raw.err ?? 'not an object' } };
   }
   const kind = messageKind(raw.k);
-  const problem = validateMessage(kind, m);
+  let problem = validateMessage(kind, m);
+  if (problem !== undefined && problem.path.startsWith('usageDetails')) {
+    const flat = flattenUsage(m.usageDetails);
+    if (flat !== undefined) {
+      m.usageDetails = flat;
+      problem = validateMessage(kind, m);
+    }
+  }
   if (problem) return { ok: false, reason: 'invalid', problem };
   const record = kind === 'trace' ? toTrace(raw, m) : kind === 'score' ? toScore(raw, m) : toObservation(raw, m);
   if (record === undefined) {

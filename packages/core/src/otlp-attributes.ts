@@ -63,7 +63,11 @@ export function observationAttributes(o: ObservationRecord, a: AttributeList): v
 }
 
 /** The attributes Langfuse maps onto the trace; they ride on the trace's root span. */
-export function traceAttributes(f: TraceFields, hasObservationVersion: boolean, a: AttributeList): void {
+export function traceAttributes(
+  f: TraceFields,
+  observation: { version?: string | undefined; environment?: string | undefined } | undefined,
+  a: AttributeList,
+): void {
   if (f.name !== undefined) a.push(str('langfuse.trace.name', f.name));
   if (f.input !== undefined) a.push(str('langfuse.trace.input', f.input));
   if (f.output !== undefined) a.push(str('langfuse.trace.output', f.output));
@@ -73,9 +77,10 @@ export function traceAttributes(f: TraceFields, hasObservationVersion: boolean, 
   if (f.tags !== undefined) a.push(arr('langfuse.trace.tags', f.tags));
   if (f.public !== undefined) a.push(bool('langfuse.trace.public', f.public));
   if (f.release !== undefined) a.push(str('langfuse.release', f.release));
-  // One attribute serves both trace and observation version; the observation's wins.
-  if (f.version !== undefined && !hasObservationVersion) a.push(str('langfuse.version', f.version));
-  if (f.environment !== undefined) a.push(str('langfuse.environment', f.environment));
+  // One attribute serves both trace and observation version and environment; the observation's wins.
+  if (f.version !== undefined && observation?.version === undefined) a.push(str('langfuse.version', f.version));
+  if (f.environment !== undefined && observation?.environment === undefined)
+    a.push(str('langfuse.environment', f.environment));
 }
 
 export function resourceAttributes(values: {

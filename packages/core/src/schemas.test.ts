@@ -136,3 +136,33 @@ describe('toEpochMs', () => {
     expect(toEpochMs(undefined)).toBeUndefined();
   });
 });
+
+describe('nested usage (what provider SDKs return)', () => {
+  it('flattens nested counts instead of dropping the generation', async () => {
+    const { normalize } = await import('./normalize.js');
+    const usage = {
+      prompt_tokens: 12,
+      completion_tokens: 7,
+      total_tokens: 19,
+      prompt_tokens_details: { cached_tokens: 4, audio_tokens: null },
+      completion_tokens_details: { reasoning_tokens: 2 },
+    };
+    const result = normalize({ k: 'generation', m: { name: 'chat', usageDetails: usage }, t: 1, c: undefined, b: 0, e: 0 }, 1);
+    expect(result.ok).toBe(true);
+    if (result.ok && result.record.kind === 'observation') {
+      expect(result.record.usageDetails).toEqual({
+        prompt_tokens: 12,
+        completion_tokens: 7,
+        total_tokens: 19,
+        prompt_tokens_details_cached_tokens: 4,
+        completion_tokens_details_reasoning_tokens: 2,
+      });
+    }
+  });
+
+  it('still rejects usage that is not counts', async () => {
+    const { normalize } = await import('./normalize.js');
+    const result = normalize({ k: 'generation', m: { usageDetails: { input: 'many' } }, t: 1, c: undefined, b: 0, e: 0 }, 1);
+    expect(result.ok).toBe(false);
+  });
+});

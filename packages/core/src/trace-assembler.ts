@@ -21,7 +21,8 @@ interface Anchor {
   /** The observation's attributes, without trace attributes. */
   attributes: AttributeList;
   status: string;
-  hasVersion: boolean;
+  /** The root's own version and environment, which win over the trace's. */
+  own: { version?: string | undefined; environment?: string | undefined };
 }
 
 interface TraceState {
@@ -103,7 +104,7 @@ export class TraceAssembler {
         const state = this.#state(r.traceId, r.startTime);
         // The latest copy of the root is what a re-send must repeat.
         if (state.anchor === undefined || state.anchor.spanId === r.id) state.anchor = anchorOf(r, attributes);
-        traceAttributes(state.fields, r.version !== undefined, attributes);
+        traceAttributes(state.fields, r, attributes);
         touched.add(state);
         updated.delete(r.traceId);
       }
@@ -200,7 +201,7 @@ function anchorOf(o: ObservationRecord, attributes: AttributeList): Anchor {
     end: o.endTime ?? o.startTime,
     attributes: attributes.slice(),
     status: statusOf(o),
-    hasVersion: o.version !== undefined,
+    own: { version: o.version, environment: o.environment },
   };
 }
 
@@ -212,13 +213,13 @@ function carrierOf(traceId: string, state: TraceState): Anchor {
     end: state.timestamp,
     attributes: [typeAttribute('span')],
     status: STATUS_UNSET,
-    hasVersion: false,
+    own: {},
   };
 }
 
 function anchorSpan(traceId: string, anchor: Anchor, fields: TraceFields): string {
   // Repeat what the root carried, so re-sending it changes nothing but the trace fields.
   const attributes = anchor.attributes.slice();
-  traceAttributes(fields, anchor.hasVersion, attributes);
+  traceAttributes(fields, anchor.own, attributes);
   return spanJson(traceId, anchor.spanId, undefined, anchor.name, anchor.start, anchor.end, attributes, anchor.status);
 }

@@ -1,0 +1,3 @@
+export { register } from './register.js';
+export type { RegisterOptions, WithTracingOptions } from './types.js';
+export { withTracing } from './with-tracing.js';

@@ -102,7 +102,9 @@ export class ExportLane {
    */
   #prepareAndRun(batch: ExportRecord[]): void {
     const candidates = this.#held.length > 0 ? this.#held.concat(batch) : batch;
-    const { ready, held } = this.#exporter.prepare(candidates, this.#final, Date.now());
+    // Even a final pump holds back while more is queued: the root may be in the next batch.
+    const final = this.#final && this.#queue.length === this.#head;
+    const { ready, held } = this.#exporter.prepare(candidates, final, Date.now());
     this.#held = held;
     if (ready.length > 0) void this.#run(ready);
   }

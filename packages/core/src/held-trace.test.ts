@@ -39,4 +39,24 @@ describe('a trace update held for its root span', () => {
     expect(stats.delivered).toBe(4);
     expectBalanced(stats);
   });
+
+  it('is not forced out alone by a final flush while its root is still queued', async () => {
+    // Everything is queued before any export, then shutdown drains it in final mode:
+    // [filler, filler, trace update] | [root, filler, filler].
+    const { client } = startClient(server, { flushAt: 3, flushIntervalMs: 60_000 });
+    dc.channel('langfuse.span').publish({ traceId: 'f-1', name: 'filler' });
+    dc.channel('langfuse.span').publish({ traceId: 'f-2', name: 'filler' });
+    dc.channel('langfuse.trace').publish({ id: 'held-2', name: 'report' });
+    dc.channel('langfuse.span').publish({ traceId: 'held-2', name: 'root-span' });
+    dc.channel('langfuse.span').publish({ traceId: 'f-3', name: 'filler' });
+    dc.channel('langfuse.span').publish({ traceId: 'f-4', name: 'filler' });
+    const stats = await client.shutdown(2_000);
+
+    const traceId = toTraceId('held-2');
+    const spans = server.received.spans.filter((s) => s.traceId === traceId);
+    expect(spans.map((s) => s.name)).toEqual(['root-span']);
+    expect(spans[0]!.attributes).toMatchObject({ 'langfuse.trace.name': 'report' });
+    expect(stats.delivered).toBe(6);
+    expectBalanced(stats);
+  });
 });

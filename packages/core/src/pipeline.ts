@@ -210,8 +210,11 @@ export class Pipeline implements PipelineEntry {
         this.#raw = [];
         this.#rawHead = 0;
       }
-      const final = this.#finalWaiters > 0;
-      for (const lane of this.#lanes) lane.pump({ partial: final, final });
+      // Final (send what would rather wait) only once every raw record is normalised: a trace
+      // update must not be forced out alone while its root span is still in the next chunk.
+      const flushing = this.#finalWaiters > 0;
+      const final = flushing && this.#rawHead >= this.#raw.length;
+      for (const lane of this.#lanes) lane.pump({ partial: flushing, final });
       if (this.#rawHead < this.#raw.length) this.#scheduleDrain();
     } catch (error) {
       this.log.once(`drain:${describe(error)}`, 'error', {}, `fusewire hit an internal error: ${describe(error)}`);
@@ -354,8 +357,9 @@ export class Pipeline implements PipelineEntry {
 
   /** Processes every raw record now (in chunks) and lets partial batches leave. */
   #drainNow(final: boolean): void {
-    if (this.#rawHead < this.#raw.length && !this.#drainScheduled) this.#scheduleDrain();
-    for (const lane of this.#lanes) lane.pump({ partial: true, final });
+    const rawLeft = this.#rawHead < this.#raw.length;
+    if (rawLeft && !this.#drainScheduled) this.#scheduleDrain();
+    for (const lane of this.#lanes) lane.pump({ partial: true, final: final && !rawLeft });
   }
 
   /**

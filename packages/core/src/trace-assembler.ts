@@ -31,6 +31,8 @@ interface TraceState {
   anchor?: Anchor;
   /** Payload characters this state holds (trace fields and anchor attributes). */
   bytes: number;
+  /** Which generation of TraceMemory holds it. */
+  generation: number;
 }
 
 /** Spans as OTLP/JSON text, plus the records that could not be written. */
@@ -51,16 +53,12 @@ const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
  * holds the update briefly for the root to arrive, and only then sends a carrier span.
  */
 export class TraceAssembler {
-  readonly #states = new Map<string, TraceState>();
-  readonly #capacity: number;
+  readonly #states: TraceMemory;
   readonly #holdMs: number;
-  readonly #maxBytes: number;
-  #bytes = 0;
 
   constructor(options: { capacity: number; holdMs: number; maxBytes?: number }) {
-    this.#capacity = options.capacity;
+    this.#states = new TraceMemory(options.capacity, options.maxBytes ?? DEFAULT_MAX_BYTES);
     this.#holdMs = options.holdMs;
-    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   }
 
   prepare(records: ExportRecord[], final: boolean, now: number): { ready: ExportRecord[]; held: ExportRecord[] } {
@@ -118,18 +116,9 @@ export class TraceAssembler {
     return { spans, invalid };
   }
 
-  /** Re-weighs the states this batch changed, then forgets the oldest while over the byte budget. */
+  /** Re-weighs the states this batch changed (the memory forgets old traces when over budget). */
   #reweigh(touched: Set<TraceState>): void {
-    for (const state of touched) {
-      const bytes = weigh(state);
-      this.#bytes += bytes - state.bytes;
-      state.bytes = bytes;
-    }
-    for (const [traceId, state] of this.#states) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#states.delete(traceId);
-      this.#bytes -= state.bytes;
-    }
+    for (const state of touched) this.#states.reweigh(state, weigh(state));
   }
 
   /** Traces remembered now (for tests). */
@@ -138,26 +127,75 @@ export class TraceAssembler {
   }
 
   #merge(r: TraceRecord): TraceState {
-    const state = this.#state(r.traceId, r.timestamp);
+    const state = this.#states.obtain(r.traceId, r.timestamp);
     Object.assign(state.fields, r.fields);
     return state;
   }
 
-  /** Remembered per trace (bounded, oldest forgotten first): its fields and its root span. */
   #state(traceId: string, timestamp: number): TraceState {
-    let state = this.#states.get(traceId);
-    if (state === undefined) {
-      if (this.#states.size >= this.#capacity) {
-        const oldest = this.#states.entries().next().value;
-        if (oldest !== undefined) {
-          this.#states.delete(oldest[0]);
-          this.#bytes -= oldest[1].bytes;
-        }
-      }
-      state = { fields: {}, timestamp, bytes: 0 };
-      this.#states.set(traceId, state);
+    return this.#states.obtain(traceId, timestamp);
+  }
+}
+
+/**
+ * What is remembered per trace (its fields and its root span), bounded by count and bytes.
+ * Two generations instead of an LRU list: a lookup promotes, and when the young generation
+ * fills (by count, or by half the byte budget) the old one is dropped whole. Evicting one entry at a
+ * time from a Map's front costs more and more as deleted slots pile up at the front.
+ */
+class TraceMemory {
+  #young = new Map<string, TraceState>();
+  #old = new Map<string, TraceState>();
+  #youngBytes = 0;
+  #oldBytes = 0;
+  #generation = 0;
+  readonly #generationSize: number;
+  readonly #generationBytes: number;
+
+  constructor(capacity: number, maxBytes: number) {
+    this.#generationSize = Math.max(1, Math.floor(capacity / 2));
+    this.#generationBytes = maxBytes / 2;
+  }
+
+  get(traceId: string): TraceState | undefined {
+    return this.#young.get(traceId) ?? this.#old.get(traceId);
+  }
+
+  obtain(traceId: string, timestamp: number): TraceState {
+    let state = this.#young.get(traceId);
+    if (state !== undefined) return state;
+    state = this.#old.get(traceId);
+    if (state !== undefined) {
+      this.#old.delete(traceId);
+      this.#oldBytes -= state.bytes;
+      this.#youngBytes += state.bytes;
+      state.generation = this.#generation;
+    } else {
+      state = { fields: {}, timestamp, bytes: 0, generation: this.#generation };
     }
+    this.#young.set(traceId, state);
+    if (this.#young.size >= this.#generationSize) this.#rotate();
     return state;
+  }
+
+  reweigh(state: TraceState, bytes: number): void {
+    const delta = bytes - state.bytes;
+    state.bytes = bytes;
+    if (state.generation === this.#generation) this.#youngBytes += delta;
+    else if (state.generation === this.#generation - 1) this.#oldBytes += delta;
+    if (this.#youngBytes > this.#generationBytes) this.#rotate();
+  }
+
+  #rotate(): void {
+    this.#old = this.#young;
+    this.#oldBytes = this.#youngBytes;
+    this.#young = new Map();
+    this.#youngBytes = 0;
+    this.#generation++;
+  }
+
+  get size(): number {
+    return this.#young.size + this.#old.size;
   }
 }
 

@@ -2,11 +2,12 @@ import { isoTime } from './iso-time.js';
 import type { ObservationRecord, TraceFields } from './records.js';
 
 /**
- * OTLP/JSON attributes, written straight to JSON text. Payload fields arrive prepared
- * (a caller's string as-is, anything else as JSON text) and are sent as string values.
- * Building objects and stringifying
- * them costs several times more per event, and export is where the CPU budget goes.
- * Keys are constants that need no escaping; every value goes through JSON.stringify.
+ * OTLP/JSON attributes, appended straight to JSON text: building objects and stringifying
+ * them, or collecting fragments in arrays to join, costs several times more per event, and
+ * export is where the CPU budget goes. Payload fields arrive prepared (a caller's string
+ * as-is, anything else as JSON text) and go as string values. Keys are constants that need
+ * no escaping; every value goes through JSON.stringify. Attribute text is a comma-separated
+ * list; functions that add to one return it with a leading comma.
  */
 const q = JSON.stringify;
 const str = (key: string, value: string) => `{"key":"${key}","value":{"stringValue":${q(value)}}}`;
@@ -17,8 +18,6 @@ const bool = (key: string, value: boolean) => `{"key":"${key}","value":{"boolVal
 const arr = (key: string, values: string[]) =>
   `{"key":"${key}","value":{"arrayValue":{"values":[${values.map((v) => `{"stringValue":${q(v)}}`).join(',')}]}}}`;
 
-/** An attribute list under construction: JSON fragments, joined once. */
-export type AttributeList = string[];
 
 /**
  * Epoch milliseconds as an integer-nanosecond string. A double holds today's epoch in ns to
@@ -40,47 +39,49 @@ export function typeAttribute(type: string): string {
   return attribute;
 }
 
-/** The attributes Langfuse maps onto an observation. */
-export function observationAttributes(o: ObservationRecord, a: AttributeList): void {
-  a.push(typeAttribute(o.type));
-  if (o.input !== undefined) a.push(str('langfuse.observation.input', o.input));
-  if (o.output !== undefined) a.push(str('langfuse.observation.output', o.output));
-  if (o.metadata !== undefined) a.push(str('langfuse.observation.metadata', o.metadata));
-  if (o.level !== undefined) a.push(`{"key":"langfuse.observation.level","value":{"stringValue":"${o.level}"}}`);
-  if (o.statusMessage !== undefined) a.push(str('langfuse.observation.status_message', o.statusMessage));
-  if (o.version !== undefined) a.push(str('langfuse.version', o.version));
-  if (o.environment !== undefined) a.push(str('langfuse.environment', o.environment));
-  if (o.model !== undefined) a.push(str('langfuse.observation.model.name', o.model));
-  if (o.modelParameters !== undefined) a.push(str('langfuse.observation.model.parameters', q(o.modelParameters)));
-  if (o.usageDetails !== undefined) a.push(str('langfuse.observation.usage_details', q(o.usageDetails)));
-  if (o.costDetails !== undefined) a.push(str('langfuse.observation.cost_details', q(o.costDetails)));
+/** The attributes Langfuse maps onto an observation (the list starts with its type). */
+export function observationAttributes(o: ObservationRecord): string {
+  let a = typeAttribute(o.type);
+  if (o.input !== undefined) a += `,${str('langfuse.observation.input', o.input)}`;
+  if (o.output !== undefined) a += `,${str('langfuse.observation.output', o.output)}`;
+  if (o.metadata !== undefined) a += `,${str('langfuse.observation.metadata', o.metadata)}`;
+  if (o.level !== undefined) a += `,{"key":"langfuse.observation.level","value":{"stringValue":"${o.level}"}}`;
+  if (o.statusMessage !== undefined) a += `,${str('langfuse.observation.status_message', o.statusMessage)}`;
+  if (o.version !== undefined) a += `,${str('langfuse.version', o.version)}`;
+  if (o.environment !== undefined) a += `,${str('langfuse.environment', o.environment)}`;
+  if (o.model !== undefined) a += `,${str('langfuse.observation.model.name', o.model)}`;
+  if (o.modelParameters !== undefined) a += `,${str('langfuse.observation.model.parameters', q(o.modelParameters))}`;
+  if (o.usageDetails !== undefined) a += `,${str('langfuse.observation.usage_details', q(o.usageDetails))}`;
+  if (o.costDetails !== undefined) a += `,${str('langfuse.observation.cost_details', q(o.costDetails))}`;
   if (o.completionStartTime !== undefined)
-    a.push(
-      `{"key":"langfuse.observation.completion_start_time","value":{"stringValue":"${isoTime(o.completionStartTime)}"}}`,
-    );
-  if (o.promptName !== undefined) a.push(str('langfuse.observation.prompt.name', o.promptName));
-  if (o.promptVersion !== undefined) a.push(dbl('langfuse.observation.prompt.version', o.promptVersion));
+    a += `,{"key":"langfuse.observation.completion_start_time","value":{"stringValue":"${isoTime(o.completionStartTime)}"}}`;
+  if (o.promptName !== undefined) a += `,${str('langfuse.observation.prompt.name', o.promptName)}`;
+  if (o.promptVersion !== undefined) a += `,${dbl('langfuse.observation.prompt.version', o.promptVersion)}`;
+  return a;
 }
 
-/** The attributes Langfuse maps onto the trace; they ride on the trace's root span. */
+/**
+ * The attributes Langfuse maps onto the trace, each with a leading comma; they ride on the
+ * trace's root span. One attribute serves both trace and observation version and
+ * environment; the observation's (`own`) wins.
+ */
 export function traceAttributes(
   f: TraceFields,
-  observation: { version?: string | undefined; environment?: string | undefined } | undefined,
-  a: AttributeList,
-): void {
-  if (f.name !== undefined) a.push(str('langfuse.trace.name', f.name));
-  if (f.input !== undefined) a.push(str('langfuse.trace.input', f.input));
-  if (f.output !== undefined) a.push(str('langfuse.trace.output', f.output));
-  if (f.metadata !== undefined) a.push(str('langfuse.trace.metadata', f.metadata));
-  if (f.userId !== undefined) a.push(str('user.id', f.userId));
-  if (f.sessionId !== undefined) a.push(str('session.id', f.sessionId));
-  if (f.tags !== undefined) a.push(arr('langfuse.trace.tags', f.tags));
-  if (f.public !== undefined) a.push(bool('langfuse.trace.public', f.public));
-  if (f.release !== undefined) a.push(str('langfuse.release', f.release));
-  // One attribute serves both trace and observation version and environment; the observation's wins.
-  if (f.version !== undefined && observation?.version === undefined) a.push(str('langfuse.version', f.version));
-  if (f.environment !== undefined && observation?.environment === undefined)
-    a.push(str('langfuse.environment', f.environment));
+  own: { version?: string | undefined; environment?: string | undefined } | undefined,
+): string {
+  let a = '';
+  if (f.name !== undefined) a += `,${str('langfuse.trace.name', f.name)}`;
+  if (f.input !== undefined) a += `,${str('langfuse.trace.input', f.input)}`;
+  if (f.output !== undefined) a += `,${str('langfuse.trace.output', f.output)}`;
+  if (f.metadata !== undefined) a += `,${str('langfuse.trace.metadata', f.metadata)}`;
+  if (f.userId !== undefined) a += `,${str('user.id', f.userId)}`;
+  if (f.sessionId !== undefined) a += `,${str('session.id', f.sessionId)}`;
+  if (f.tags !== undefined) a += `,${arr('langfuse.trace.tags', f.tags)}`;
+  if (f.public !== undefined) a += `,${bool('langfuse.trace.public', f.public)}`;
+  if (f.release !== undefined) a += `,${str('langfuse.release', f.release)}`;
+  if (f.version !== undefined && own?.version === undefined) a += `,${str('langfuse.version', f.version)}`;
+  if (f.environment !== undefined && own?.environment === undefined) a += `,${str('langfuse.environment', f.environment)}`;
+  return a;
 }
 
 export function resourceAttributes(values: {
@@ -88,7 +89,7 @@ export function resourceAttributes(values: {
   sdkVersion: string;
   environment: string | undefined;
   release: string | undefined;
-}): AttributeList {
+}): string {
   const a = [
     str('service.name', values.serviceName),
     str('telemetry.sdk.name', 'fusewire'),
@@ -97,5 +98,5 @@ export function resourceAttributes(values: {
   ];
   if (values.environment !== undefined) a.push(str('langfuse.environment', values.environment));
   if (values.release !== undefined) a.push(str('langfuse.release', values.release));
-  return a;
+  return a.join(',');
 }

@@ -28,7 +28,7 @@ export class OtlpExporter implements Exporter {
 
   constructor(options: OtlpExporterOptions) {
     this.#assembler = new TraceAssembler({ capacity: 10_000, holdMs: options.holdMs });
-    this.#resource = `{"attributes":[${resourceAttributes(options).join(',')}]}`;
+    this.#resource = `{"attributes":[${resourceAttributes(options)}]}`;
     this.#scope = JSON.stringify({ name: SCOPE_NAME, version: options.sdkVersion });
   }
 
@@ -39,7 +39,7 @@ export class OtlpExporter implements Exporter {
   encode(records: ExportRecord[]): EncodedBatch {
     const { spans, invalid } = this.#assembler.spans(records);
     const sendable = invalid.length === 0 ? records : records.filter((r) => !invalid.some((i) => i.record === r));
-    const body = `{"resourceSpans":[{"resource":${this.#resource},"scopeSpans":[{"scope":${this.#scope},"spans":[${spans.join(',')}]}]}]}`;
+    const body = `{"resourceSpans":[{"resource":${this.#resource},"scopeSpans":[{"scope":${this.#scope},"spans":[${spans}]}]}]}`;
     return { body, contentType: 'application/json', path: OTLP_PATH, records: sendable, invalid };
   }
 

@@ -1,6 +1,5 @@
 import { traceCarrierSpanId } from './ids.js';
 import {
-  type AttributeList,
   observationAttributes,
   toNanos,
   traceAttributes,
@@ -18,8 +17,8 @@ interface Anchor {
   name: string;
   start: number;
   end: number;
-  /** The observation's attributes, without trace attributes. */
-  attributes: AttributeList;
+  /** The observation's attributes (JSON list text), without trace attributes. */
+  attributes: string;
   status: string;
   /** The root's own version and environment, which win over the trace's. */
   own: { version?: string | undefined; environment?: string | undefined };
@@ -35,9 +34,9 @@ interface TraceState {
   generation: number;
 }
 
-/** Spans as OTLP/JSON text, plus the records that could not be written. */
+/** Spans as OTLP/JSON text (a comma-separated list), plus the records that could not be written. */
 export interface AssembledSpans {
-  spans: string[];
+  spans: string;
   invalid: Array<{ record: ExportRecord; message: string }>;
 }
 
@@ -86,7 +85,7 @@ export class TraceAssembler {
       if (r.kind === 'trace') updated.set(r.traceId, this.#merge(r));
     }
     const touched = new Set(updated.values());
-    const spans: string[] = [];
+    let spans = '';
     const invalid: AssembledSpans['invalid'] = [];
     for (const r of records) {
       if (r.kind !== 'observation') continue;
@@ -96,21 +95,20 @@ export class TraceAssembler {
         invalid.push({ record: r, message: 'span has a malformed trace, span or parent id' });
         continue;
       }
-      const attributes: AttributeList = [];
-      observationAttributes(r, attributes);
+      let attributes = observationAttributes(r);
       if (r.parentId === undefined) {
         const state = this.#state(r.traceId, r.startTime);
         // The latest copy of the root is what a re-send must repeat.
         if (state.anchor === undefined || state.anchor.spanId === r.id) state.anchor = anchorOf(r, attributes);
-        traceAttributes(state.fields, r, attributes);
+        attributes += traceAttributes(state.fields, r);
         touched.add(state);
         updated.delete(r.traceId);
       }
-      spans.push(observationSpan(r, attributes));
+      spans += spans === '' ? observationSpan(r, attributes) : `,${observationSpan(r, attributes)}`;
     }
     for (const [traceId, state] of updated) {
       state.anchor ??= carrierOf(traceId, state);
-      spans.push(anchorSpan(traceId, state.anchor, state.fields));
+      spans += spans === '' ? anchorSpan(traceId, state.anchor, state.fields) : `,${anchorSpan(traceId, state.anchor, state.fields)}`;
     }
     this.#reweigh(touched);
     return { spans, invalid };
@@ -206,11 +204,11 @@ function spanJson(
   name: string,
   start: number,
   end: number,
-  attributes: AttributeList,
+  attributes: string,
   status: string,
 ): string {
   const parent = parentId !== undefined ? `,"parentSpanId":"${parentId}"` : '';
-  return `{"traceId":"${traceId}","spanId":"${spanId}"${parent},"name":${JSON.stringify(name)},"kind":1,"startTimeUnixNano":"${toNanos(start)}","endTimeUnixNano":"${toNanos(end)}","attributes":[${attributes.join(',')}],"status":${status}}`;
+  return `{"traceId":"${traceId}","spanId":"${spanId}"${parent},"name":${JSON.stringify(name)},"kind":1,"startTimeUnixNano":"${toNanos(start)}","endTimeUnixNano":"${toNanos(end)}","attributes":[${attributes}],"status":${status}}`;
 }
 
 function statusOf(o: ObservationRecord): string {
@@ -218,7 +216,7 @@ function statusOf(o: ObservationRecord): string {
   return o.statusMessage !== undefined ? `{"code":2,"message":${JSON.stringify(o.statusMessage)}}` : '{"code":2}';
 }
 
-function observationSpan(o: ObservationRecord, attributes: AttributeList): string {
+function observationSpan(o: ObservationRecord, attributes: string): string {
   return spanJson(o.traceId, o.id, o.parentId, o.name ?? o.type, o.startTime, o.endTime ?? o.startTime, attributes, statusOf(o));
 }
 
@@ -227,17 +225,17 @@ const len = (s: string | undefined) => (s === undefined ? 0 : s.length);
 function weigh(state: TraceState): number {
   const f = state.fields;
   let bytes = len(f.input) + len(f.output) + len(f.metadata) + len(f.name);
-  for (const a of state.anchor?.attributes ?? []) bytes += a.length;
+  bytes += state.anchor?.attributes.length ?? 0;
   return bytes;
 }
 
-function anchorOf(o: ObservationRecord, attributes: AttributeList): Anchor {
+function anchorOf(o: ObservationRecord, attributes: string): Anchor {
   return {
     spanId: o.id,
     name: o.name ?? o.type,
     start: o.startTime,
     end: o.endTime ?? o.startTime,
-    attributes: attributes.slice(),
+    attributes,
     status: statusOf(o),
     own: { version: o.version, environment: o.environment },
   };
@@ -249,7 +247,7 @@ function carrierOf(traceId: string, state: TraceState): Anchor {
     name: state.fields.name ?? 'trace',
     start: state.timestamp,
     end: state.timestamp,
-    attributes: [typeAttribute('span')],
+    attributes: typeAttribute('span'),
     status: STATUS_UNSET,
     own: {},
   };
@@ -257,7 +255,6 @@ function carrierOf(traceId: string, state: TraceState): Anchor {
 
 function anchorSpan(traceId: string, anchor: Anchor, fields: TraceFields): string {
   // Repeat what the root carried, so re-sending it changes nothing but the trace fields.
-  const attributes = anchor.attributes.slice();
-  traceAttributes(fields, anchor.own, attributes);
+  const attributes = anchor.attributes + traceAttributes(fields, anchor.own);
   return spanJson(traceId, anchor.spanId, undefined, anchor.name, anchor.start, anchor.end, attributes, anchor.status);
 }

@@ -12,6 +12,6 @@ export type { FusewireStats } from './stats.js';
 export { SDK_VERSION } from './version.js';
 export { instrument, startObservation, wrap } from './instrument.js';
 export type { ActiveObservation, ObservationAttributes, TimeValue } from './observation.js';
-export { getCurrentObservationId, getCurrentTraceId, updateCurrentTrace, withTrace } from './trace-context.js';
+export { getCurrentObservationId, getCurrentTraceId, updateCurrentTrace, withoutTracing, withTrace } from './trace-context.js';
 export type { TraceAttributes } from './trace-scope.js';
 export { TRACED_TYPES, TRACING_CHANNELS, type TracedType } from './tracing-channels.js';

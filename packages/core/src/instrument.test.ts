@@ -617,3 +617,31 @@ describe('instrument() result semantics', () => {
     expect(client.stats().enqueued).toBe(0);
   });
 });
+
+describe('withoutTracing', () => {
+  it('records and counts nothing inside, across awaits, and passes the result through', async () => {
+    const { withoutTracing } = await import('./trace-context.js');
+    const { startLangfuseServer } = await import('@fusewire/test-server');
+    const { createFusewire } = await import('./client.js');
+    const dc = await import('node:diagnostics_channel');
+    const server = await startLangfuseServer();
+    const client = createFusewire({ baseUrl: server.url, publicKey: server.publicKey, secretKey: server.secretKey, flushOnExit: false });
+    try {
+      const result = await withoutTracing(async () => {
+        await instrument('span', { name: 'hidden' }, async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          dc.channel('langfuse.event').publish({ name: 'hidden-event' });
+        });
+        return 42;
+      });
+      expect(result).toBe(42);
+      await instrument('span', { name: 'visible' }, () => 1);
+      const stats = await client.shutdown(2_000);
+      expect(server.received.spans.map((s) => s.name)).toEqual(['visible']);
+      expect(stats.enqueued).toBe(stats.delivered);
+    } finally {
+      await client.shutdown(1_000);
+      await server.close();
+    }
+  });
+});

@@ -113,3 +113,20 @@ export function updateCurrentTrace(fields: TraceAttributes): void {
     // Never into the caller.
   }
 }
+
+// A user's "do not trace this": nothing inside is recorded or counted, like our own exports.
+const UNTRACED: ContextStore = Object.freeze({ traceId: '', observationId: undefined, suppressed: true });
+
+/**
+ * Runs `fn` with tracing off: nothing instrumented or published inside it (across awaits) is
+ * recorded, and none of it counts in `stats()`. For work you never want traced: health checks,
+ * an ignored route, a polling loop. `fn`'s result passes through untouched.
+ *
+ * @example
+ * ```ts
+ * app.get('/health', (req, res) => withoutTracing(() => checkDatabase().then(() => res.send('ok'))));
+ * ```
+ */
+export function withoutTracing<T>(fn: () => T): T {
+  return storage.run(UNTRACED, fn);
+}

@@ -1,10 +1,11 @@
-import { type Fusewire, getFusewire, startObservation } from '@fusewire/core';
+import { type Fusewire, getFusewire, startObservation, withoutTracing } from '@fusewire/core';
 import { createFlushCoalescer } from './flush-coalescer.js';
 import { type ExpressTracingOptions, resolveTracingOptions } from './options.js';
 import { ActiveRequestTrace, trace } from './request-trace.js';
 import { watchRoute } from './route-pattern.js';
 import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
 
+const SKIP = Symbol('fusewire.skip');
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 function isClient(value: unknown): value is Fusewire {
@@ -60,13 +61,14 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     }
   }
 
-  function begin(req: ExpressRequest, res: ExpressResponse): ActiveRequestTrace | undefined {
+  /** The request's trace; SKIP for an ignored or sampled-out request; undefined when not tracing at all. */
+  function begin(req: ExpressRequest, res: ExpressResponse): ActiveRequestTrace | typeof SKIP | undefined {
     const running = current();
     if (running === undefined || !running.enabled) return undefined;
     // Mounted twice (app and sub-app): the first one owns the request's trace.
     if (trace(req).traceId !== undefined) return undefined;
-    if (ignore !== undefined && ask('ignore', false, () => ignore(req) === true)) return undefined;
-    if (sample !== undefined && !ask('sample', true, () => sample(req) === true)) return undefined;
+    if (ignore !== undefined && ask('ignore', false, () => ignore(req) === true)) return SKIP;
+    if (sample !== undefined && !ask('sample', true, () => sample(req) === true)) return SKIP;
 
     const method = typeof req.method === 'string' ? req.method.toUpperCase() : 'GET';
     const requestId = req.id === undefined || req.id === null ? undefined : String(req.id);
@@ -111,7 +113,7 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
   }
 
   return function fusewireMiddleware(req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
-    let traced: ActiveRequestTrace | undefined;
+    let traced: ActiveRequestTrace | typeof SKIP | undefined;
     try {
       traced = begin(req, res);
     } catch {
@@ -119,6 +121,11 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     }
     if (traced === undefined) {
       next();
+      return;
+    }
+    if (traced === SKIP) {
+      // Ignored or sampled out: nothing the handlers instrument becomes a trace either.
+      withoutTracing(next);
       return;
     }
     let called = false;

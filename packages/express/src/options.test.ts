@@ -1,4 +1,4 @@
-import { type Fusewire, FusewireConfigError } from '@fusewire/core';
+import { type Fusewire, FusewireConfigError, instrument } from '@fusewire/core';
 import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -25,7 +25,11 @@ describe('options', () => {
   async function run(options: ExpressTracingOptions, paths: string[], headers: Record<string, string> = {}) {
     const app = express();
     app.use(middleware(options));
-    app.get('/health', (_req, res) => res.send('ok'));
+    app.get('/health', async (_req, res) => {
+      // The handler instruments its own work: an ignored route must still produce nothing.
+      await instrument('span', { name: 'db-ping' }, () => new Promise((r) => setTimeout(r, 2)));
+      res.send('ok');
+    });
     app.get('/static/:file', (_req, res) => res.send('file'));
     app.get('/things/:id', (req, res) => res.json({ traceId: trace(req).traceId ?? null }));
     const running = await listen(app);

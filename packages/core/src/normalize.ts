@@ -58,7 +58,7 @@ export function normalize(raw: RawRecord, sampleRate: number): NormalizeResult {
   }
   const kind = messageKind(raw.k);
   let problem = validateMessage(kind, m);
-  if (problem !== undefined && problem.path.startsWith('usageDetails')) {
+  if (problem?.path.startsWith('usageDetails')) {
     const flat = flattenUsage(m.usageDetails);
     if (flat !== undefined) {
       m.usageDetails = flat;

@@ -22,6 +22,15 @@ export interface LaneOptions {
   backoff?: BackoffOptions;
 }
 
+/** An error's message without trusting the error: String() itself can throw. */
+function describe(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
 // JSON escaping makes the body larger than our field-length estimate.
 const BYTES_SAFETY = 1.25;
 
@@ -150,8 +159,9 @@ export class ExportLane {
       await this.#export(records, Date.now());
     } catch (error) {
       // #export handles everything it expects; this is the last line of defence.
-      this.#hooks.exportError('INTERNAL', String(error), false);
-      this.#hooks.settle(records, 'non_retryable', { message: `internal error: ${String(error)}` });
+      const message = describe(error);
+      this.#hooks.exportError('INTERNAL', message, false);
+      this.#hooks.settle(records, 'non_retryable', { message: `internal error: ${message}` });
     } finally {
       this.#inFlight.delete(records);
       this.#active--;
@@ -224,7 +234,22 @@ export class ExportLane {
   }
 
   #encode(records: ExportRecord[]): EncodedBatch {
-    const batch = this.#exporter.encode(records);
+    let batch: EncodedBatch;
+    try {
+      batch = this.#exporter.encode(records);
+    } catch {
+      // Something in one record will not serialise: find it, drop it alone, send the rest.
+      const good: ExportRecord[] = [];
+      for (const r of records) {
+        try {
+          this.#exporter.encode([r]);
+          good.push(r);
+        } catch (error) {
+          this.#hooks.settle([r], 'invalid', { message: `could not be serialised: ${describe(error)}` });
+        }
+      }
+      batch = this.#exporter.encode(good);
+    }
     for (const bad of batch.invalid ?? []) this.#hooks.settle([bad.record], 'invalid', { message: bad.message });
     return batch;
   }

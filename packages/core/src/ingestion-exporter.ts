@@ -136,9 +136,9 @@ export class IngestionExporter implements Exporter {
     if (o.type !== 'span' && o.type !== 'event') {
       body
         .str('model', o.model)
-        .value('modelParameters', o.modelParameters)
-        .value('usageDetails', o.usageDetails)
-        .value('costDetails', o.costDetails)
+        .raw('modelParameters', o.modelParameters)
+        .raw('usageDetails', o.usageDetails)
+        .raw('costDetails', o.costDetails)
         .lit('completionStartTime', o.completionStartTime !== undefined ? iso(o.completionStartTime) : undefined)
         .str('promptName', o.promptName)
         .value('promptVersion', o.promptVersion);

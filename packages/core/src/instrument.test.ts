@@ -645,3 +645,11 @@ describe('withoutTracing', () => {
     }
   });
 });
+
+describe('a type plain JS got wrong', () => {
+  it('never throws out of instrument() or wrap(): the work runs, recorded as a span', () => {
+    const weird = Object.create(null) as unknown as 'span';
+    expect(instrument(weird, { name: 'x' }, () => 7)).toBe(7);
+    expect(wrap(weird, { name: 'x' }, (a: number) => a + 1)(1)).toBe(2);
+  });
+});

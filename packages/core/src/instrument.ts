@@ -113,7 +113,7 @@ function begin(type: string, attributes: ObservationAttributes | undefined): Obs
   if (pipeline === undefined) return undefined;
   try {
     // A type Langfuse does not know (plain JS callers) is recorded as a span, not dropped.
-    return openObservation(KNOWN_TYPES.has(type) ? type : 'span', attributes, storage.getStore(), pipeline);
+    return openObservation(typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'span', attributes, storage.getStore(), pipeline);
   } catch {
     return undefined;
   }

@@ -82,6 +82,8 @@ export function normalize(raw: RawRecord, sampleRate: number): NormalizeResult {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** Validated records of plain values, as JSON now: a throwing toJSON fails this one event, not a batch. */
+const json = (v: unknown): string | undefined => (v == null ? undefined : JSON.stringify(v));
 const time = (v: unknown): number | undefined => (v == null ? undefined : toEpochMs(v));
 
 /** A user value as sent: strings as they are, anything else as JSON text. */
@@ -112,7 +114,8 @@ function traceFields(m: Record<string, unknown>): TraceFields {
   if (m.input !== undefined) f.input = payload(m.input);
   if (m.output !== undefined) f.output = payload(m.output);
   if (m.metadata != null) f.metadata = payload(m.metadata);
-  if (Array.isArray(m.tags)) f.tags = m.tags as string[];
+  // A fresh array of plain strings: nothing of the caller's array (a subclass, a toJSON) survives.
+  if (Array.isArray(m.tags)) f.tags = Array.from(m.tags as string[], String);
   if (typeof m.public === 'boolean') f.public = m.public;
   if (typeof m.release === 'string') f.release = m.release;
   if (typeof m.version === 'string') f.version = m.version;
@@ -175,9 +178,9 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>): ObservationR
     version: str(m.version),
     environment: str(m.environment),
     model: str(m.model),
-    modelParameters: (m.modelParameters ?? undefined) as Record<string, unknown> | undefined,
-    usageDetails: (m.usageDetails ?? undefined) as Record<string, number> | undefined,
-    costDetails: (m.costDetails ?? undefined) as Record<string, number> | undefined,
+    modelParameters: json(m.modelParameters),
+    usageDetails: json(m.usageDetails),
+    costDetails: json(m.costDetails),
     completionStartTime: time(m.completionStartTime),
     promptName: str(m.promptName),
     promptVersion: typeof m.promptVersion === 'number' ? m.promptVersion : undefined,

@@ -50,9 +50,9 @@ export function observationAttributes(o: ObservationRecord): string {
   if (o.version !== undefined) a += `,${str('langfuse.version', o.version)}`;
   if (o.environment !== undefined) a += `,${str('langfuse.environment', o.environment)}`;
   if (o.model !== undefined) a += `,${str('langfuse.observation.model.name', o.model)}`;
-  if (o.modelParameters !== undefined) a += `,${str('langfuse.observation.model.parameters', q(o.modelParameters))}`;
-  if (o.usageDetails !== undefined) a += `,${str('langfuse.observation.usage_details', q(o.usageDetails))}`;
-  if (o.costDetails !== undefined) a += `,${str('langfuse.observation.cost_details', q(o.costDetails))}`;
+  if (o.modelParameters !== undefined) a += `,${str('langfuse.observation.model.parameters', o.modelParameters)}`;
+  if (o.usageDetails !== undefined) a += `,${str('langfuse.observation.usage_details', o.usageDetails)}`;
+  if (o.costDetails !== undefined) a += `,${str('langfuse.observation.cost_details', o.costDetails)}`;
   if (o.completionStartTime !== undefined)
     a += `,{"key":"langfuse.observation.completion_start_time","value":{"stringValue":"${isoTime(o.completionStartTime)}"}}`;
   if (o.promptName !== undefined) a += `,${str('langfuse.observation.prompt.name', o.promptName)}`;

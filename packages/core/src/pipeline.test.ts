@@ -79,6 +79,30 @@ describe('invalid input', () => {
     expect(messages.some((m) => m.includes('no keys for you'))).toBe(true);
   });
 
+  it('counts a revoked Proxy (even Array.isArray throws on it) as invalid', async () => {
+    const { client } = startClient(server);
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => publish('span', proxy)).not.toThrow();
+    const stats = await client.flush();
+    expectBalanced(stats);
+    expect(stats.dropped.invalid).toBe(1);
+  });
+
+  it('drops only the event whose fields will not serialise, and sends the rest of its batch', async () => {
+    const { client } = startClient(server, { flushAt: 10 });
+    const params: Record<string, unknown> = { temperature: 0.2 };
+    Object.defineProperty(params, 'toJSON', { value: () => { throw new Error('no JSON for you'); }, enumerable: false });
+    publish('generation', { name: 'fine-1' });
+    publish('generation', { name: 'bad', modelParameters: params });
+    publish('generation', { name: 'fine-2' });
+    const stats = await client.flush();
+    expectBalanced(stats);
+    expect(stats.delivered).toBe(2);
+    expect(stats.dropped.invalid).toBe(1);
+    expect(server.received.spans.map((s) => s.name).sort()).toEqual(['fine-1', 'fine-2']);
+  });
+
   it('keeps at most deadLetterSize dead letters, newest last', async () => {
     const { client } = startClient(server, { deadLetterSize: 3 });
     for (let i = 0; i < 10; i++) publish('span', { name: `bad-${i}`, startTime: 'never' });

@@ -112,6 +112,8 @@ export class Pipeline implements PipelineEntry {
 
   /** The hot path: runs on the publisher's stack. Constant work, no I/O, no JSON, never throws. */
   accept(kind: string, message: unknown, store: ContextStore | undefined): void {
+    // Counted in enqueued but not yet anywhere else: if something throws, it is counted invalid.
+    let unaccounted = false;
     try {
       if (store !== undefined && store.suppressed === true) return;
       this.counters.enqueued++;
@@ -123,13 +125,16 @@ export class Pipeline implements PipelineEntry {
         this.#refuse();
         return;
       }
+      unaccounted = true;
       let m: Record<string, unknown> | undefined;
       let err: string | undefined;
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        err = `expected an object, got ${message === null ? 'null' : Array.isArray(message) ? 'an array' : typeof message}`;
+      if (typeof message !== 'object' || message === null) {
+        err = `expected an object, got ${message === null ? 'null' : typeof message}`;
       } else {
+        // Even looking at a hostile message can throw (a revoked Proxy): all of it is guarded.
         try {
-          m = { ...message };
+          if (Array.isArray(message)) err = 'expected an object, got an array';
+          else m = { ...message };
         } catch (error) {
           err = `reading the message threw: ${describe(error)}`;
         }
@@ -142,9 +147,11 @@ export class Pipeline implements PipelineEntry {
       this.#size++;
       this.#bytes += b;
       this.#epochPending++;
+      unaccounted = false;
       if (this.#overflowing) this.#recovered();
       if (!this.#drainScheduled && this.#raw.length - this.#rawHead >= this.#opts.flushAt) this.#scheduleDrain();
     } catch (error) {
+      if (unaccounted) this.counters.dropped.invalid++;
       this.log.once(`accept:${describe(error)}`, 'error', {}, `fusewire hit an internal error: ${describe(error)}`);
     }
   }

@@ -88,9 +88,12 @@ export interface ObservationRecord extends RecordBase {
   version?: string;
   environment?: string;
   model?: string;
-  modelParameters?: Record<string, unknown>;
-  usageDetails?: Record<string, number>;
-  costDetails?: Record<string, number>;
+  /** JSON text (serialised at normalisation, so export never runs a caller's toJSON). */
+  modelParameters?: string;
+  /** JSON text. */
+  usageDetails?: string;
+  /** JSON text. */
+  costDetails?: string;
   completionStartTime?: number;
   promptName?: string;
   promptVersion?: number;

@@ -150,7 +150,7 @@ describe('nested usage (what provider SDKs return)', () => {
     const result = normalize({ k: 'generation', m: { name: 'chat', usageDetails: usage }, t: 1, c: undefined, b: 0, e: 0 }, 1);
     expect(result.ok).toBe(true);
     if (result.ok && result.record.kind === 'observation') {
-      expect(result.record.usageDetails).toEqual({
+      expect(JSON.parse(result.record.usageDetails!)).toEqual({
         prompt_tokens: 12,
         completion_tokens: 7,
         total_tokens: 19,
@@ -164,5 +164,14 @@ describe('nested usage (what provider SDKs return)', () => {
     const { normalize } = await import('./normalize.js');
     const result = normalize({ k: 'generation', m: { usageDetails: { input: 'many' } }, t: 1, c: undefined, b: 0, e: 0 }, 1);
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('times Langfuse can carry', () => {
+  it('refuses times before 1970 or after year 9999, whatever their form', () => {
+    for (const bad of [-1, 0, 8.64e15, 1e16, new Date(-5), '1969-12-31T23:59:59Z', '+010000-01-01T00:00:00Z']) {
+      expect(validateMessage('observation', { startTime: bad }), String(bad)).toMatchObject({ path: 'startTime' });
+    }
+    expect(validateMessage('observation', { startTime: 253_402_300_799_999 })).toBeUndefined();
   });
 });

@@ -46,10 +46,15 @@ type FieldType =
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
+// Times Langfuse and OTLP can carry: after 1970 (OTLP nanoseconds are unsigned) and before
+// year 10000 (ISO 8601 without the extended year; nanoseconds still print without exponent).
+const MAX_TIME = 253_402_300_799_999;
+const inRange = (ms: number) => ms > 0 && ms <= MAX_TIME;
+
 function isTime(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v) && v > 0;
-  if (v instanceof Date) return !Number.isNaN(v.getTime());
-  if (typeof v === 'string') return !Number.isNaN(Date.parse(v));
+  if (typeof v === 'number') return inRange(v);
+  if (v instanceof Date) return inRange(v.getTime());
+  if (typeof v === 'string') return inRange(Date.parse(v));
   return false;
 }
 
@@ -82,7 +87,7 @@ const FAST: Record<FieldType, (v: unknown) => boolean> = {
 };
 
 const time = z.union([z.date(), z.number(), z.string()]).refine(isTime, {
-  message: 'expected a Date, epoch milliseconds or an ISO 8601 string',
+  message: 'expected a Date, epoch milliseconds or an ISO 8601 string, between 1970 and 9999',
 });
 
 const ZOD: Record<FieldType, z.ZodType> = {

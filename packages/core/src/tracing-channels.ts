@@ -45,7 +45,8 @@ for (const type of TRACED_TYPES) byType[type] = dc.tracingChannel(TRACING_CHANNE
 
 /** The TracingChannel for an observation type; undefined for `event` and unknown types. */
 export function tracingChannelFor(type: string): AnyTracingChannel | undefined {
-  return byType[type];
+  // A non-string from plain JS could throw when used as a key: it has no channel.
+  return typeof type === 'string' ? byType[type] : undefined;
 }
 
 /**

@@ -36,13 +36,14 @@ export class DeadLetterList {
   add(entry: Omit<DeadLetter, 'at' | 'preview'>, payload: unknown): void {
     this.total++;
     if (this.#capacity === 0) return;
-    let preview = safeStringify(payload) ?? 'undefined';
+    // Scrub before cutting: a secret cut in half at the end would otherwise survive the scrub.
+    let preview = this.#scrub(safeStringify(payload) ?? 'undefined');
     if (preview.length > PREVIEW_CHARS) preview = `${preview.slice(0, PREVIEW_CHARS)}…(${preview.length} chars)`;
     const item: DeadLetter = {
       ...entry,
       message: this.#scrub(entry.message),
       at: new Date().toISOString(),
-      preview: this.#scrub(preview),
+      preview,
     };
     if (this.#items.length >= this.#capacity) this.#items.shift();
     this.#items.push(item);

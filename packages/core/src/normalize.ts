@@ -106,6 +106,13 @@ function sizeOf(...parts: Array<string | undefined>): number {
   return bytes;
 }
 
+/** Every string a trace record carries counts toward the byte limits. */
+function traceSize(f: TraceFields): number {
+  let bytes = sizeOf(f.name, f.userId, f.sessionId, f.input, f.output, f.metadata, f.release, f.version, f.environment);
+  if (f.tags !== undefined) for (const tag of f.tags) bytes += tag.length + 3;
+  return bytes;
+}
+
 function traceFields(m: Record<string, unknown>): TraceFields {
   const f: TraceFields = {};
   if (typeof m.name === 'string') f.name = m.name;
@@ -132,7 +139,7 @@ function toTrace(raw: RawRecord, m: Record<string, unknown>): TraceRecord {
     timestamp: time(m.timestamp) ?? raw.t,
     fields,
     raw: rawBits(m),
-    bytes: sizeOf(fields.input, fields.output, fields.metadata, fields.name),
+    bytes: traceSize(fields),
     epoch: raw.e,
   };
 }
@@ -160,7 +167,7 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>): ObservationR
   const statusMessage = str(m.statusMessage);
   // Every field present from the start: one object shape for every record, so the
   // exporters' property reads stay monomorphic.
-  return {
+  const o: ObservationRecord = {
     kind: 'observation',
     type,
     raw: rawBits(m),
@@ -184,9 +191,24 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>): ObservationR
     completionStartTime: time(m.completionStartTime),
     promptName: str(m.promptName),
     promptVersion: typeof m.promptVersion === 'number' ? m.promptVersion : undefined,
-    bytes: sizeOf(input, output, metadata, name, statusMessage),
+    bytes: 0,
     epoch: raw.e,
   };
+  o.bytes = sizeOf(
+    o.input,
+    o.output,
+    o.metadata,
+    o.name,
+    o.statusMessage,
+    o.version,
+    o.environment,
+    o.model,
+    o.modelParameters,
+    o.usageDetails,
+    o.costDetails,
+    o.promptName,
+  );
+  return o;
 }
 
 function inferScoreType(value: number | string, given: unknown): ScoreDataType {
@@ -219,15 +241,19 @@ function toScore(raw: RawRecord, m: Record<string, unknown>): ScoreRecord | unde
   if (typeof m.comment === 'string') s.comment = m.comment;
   if (m.metadata != null) s.metadata = payload(m.metadata);
   if (typeof m.environment === 'string') s.environment = m.environment;
-  s.bytes = sizeOf(s.comment, s.metadata, typeof value === 'string' ? value : undefined);
+  s.bytes = sizeOf(s.name, s.comment, s.metadata, s.id, s.sessionId, s.datasetRunId, s.environment, typeof value === 'string' ? value : undefined);
   return s;
 }
 
-/** Cheap size estimate on the hot path: top-level strings only, no walking. */
+/**
+ * Cheap size estimate on the hot path: the payload fields when they are strings, no walking.
+ * The exact size is known once the record is normalised, and the byte limit is checked again then.
+ */
 export function estimateBytes(m: Record<string, unknown>): number {
   let bytes = BASE_BYTES;
-  const { input, output } = m;
+  const { input, output, metadata } = m;
   if (typeof input === 'string') bytes += input.length;
   if (typeof output === 'string') bytes += output.length;
+  if (typeof metadata === 'string') bytes += metadata.length;
   return bytes;
 }

@@ -157,7 +157,12 @@ const DEFAULTS = {
   flushOnExit: true,
 };
 
-function fromEnv(name: keyof FusewireOptions, field: Field, env: NodeJS.ProcessEnv): unknown {
+function fromEnv(
+  name: keyof FusewireOptions,
+  field: Field,
+  env: NodeJS.ProcessEnv,
+  quote: (value: unknown) => string,
+): unknown {
   for (const variable of field.env ?? []) {
     const raw = env[variable];
     if (raw === undefined || raw.trim() === '') continue;
@@ -167,7 +172,7 @@ function fromEnv(name: keyof FusewireOptions, field: Field, env: NodeJS.ProcessE
     if (!isNumber) return raw.trim();
     const value = Number(raw);
     if (!Number.isFinite(value)) {
-      throw new FusewireConfigError(variable, `"${raw}" is not a number`, `Set ${variable} to ${field.accepts}, or unset it.`);
+      throw new FusewireConfigError(variable, `${quote(raw)} is not a number`, `Set ${variable} to ${field.accepts}, or unset it.`);
     }
     return field.envUnit === 'seconds' ? value * 1000 : value;
   }
@@ -185,6 +190,12 @@ export function resolveOptions(options: FusewireOptions = {}, env: NodeJS.Proces
     throw new FusewireConfigError('options', 'expected an object', 'Call createFusewire() or createFusewire({ ...options }).');
   }
   envOrigin.clear();
+  // An error message may quote a bad value, but never one that holds the secret key.
+  const secrets = [options.secretKey, env.LANGFUSE_SECRET_KEY].filter(
+    (v): v is string => typeof v === 'string' && v.length >= 4,
+  );
+  const quote = (value: unknown) =>
+    typeof value === 'string' && secrets.some((secret) => value.includes(secret)) ? 'the given value' : describeValue(value);
   const out: Record<string, unknown> = { ...DEFAULTS };
   for (const key of Object.keys(options)) {
     if (!(key in FIELDS)) {
@@ -194,12 +205,12 @@ export function resolveOptions(options: FusewireOptions = {}, env: NodeJS.Proces
   }
   for (const [name, field] of Object.entries(FIELDS) as Array<[keyof FusewireOptions, Field]>) {
     const explicit = options[name];
-    const value = explicit !== undefined ? explicit : fromEnv(name, field, env);
+    const value = explicit !== undefined ? explicit : fromEnv(name, field, env, quote);
     if (value === undefined) continue;
     const parsed = field.schema.safeParse(value);
     if (!parsed.success) {
       const source = explicit === undefined ? (envOrigin.get(name) ?? field.env?.[0] ?? name) : name;
-      const shown = name === 'secretKey' || name === 'publicKey' ? 'the given value' : describeValue(value);
+      const shown = name === 'secretKey' || name === 'publicKey' ? 'the given value' : quote(value);
       throw new FusewireConfigError(source, `${shown} is not accepted`, `Use ${field.accepts}.`);
     }
     out[name] = parsed.data;

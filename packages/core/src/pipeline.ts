@@ -148,7 +148,11 @@ export class Pipeline implements PipelineEntry {
       this.#bytes += b;
       this.#epochPending++;
       unaccounted = false;
-      if (this.#overflowing) this.#recovered();
+      // Recovery is reported below a low-water mark, so a queue hovering at its limit under
+      // sustained overload does not log a warning and a recovery for every batch.
+      if (this.#overflowing && this.#size * 2 <= this.#opts.maxQueueSize && this.#bytes * 2 <= this.#opts.maxQueueBytes) {
+        this.#recovered();
+      }
       if (!this.#drainScheduled && this.#raw.length - this.#rawHead >= this.#opts.flushAt) this.#scheduleDrain();
     } catch (error) {
       if (unaccounted) this.counters.dropped.invalid++;
@@ -237,6 +241,14 @@ export class Pipeline implements PipelineEntry {
     }
     if (result.ok) {
       const record = result.record;
+      // Now the real size is known: the byte bound holds for what the estimate missed too.
+      if (this.#bytes - raw.b + record.bytes > this.#opts.maxQueueBytes && record.bytes > raw.b) {
+        this.#bytes -= raw.b;
+        this.#size--;
+        this.#settleEpoch(raw.e);
+        this.#refuse();
+        return;
+      }
       this.#bytes += record.bytes - raw.b;
       (record.kind === 'score' ? this.#scoreLane : this.#traceLane).add(record);
       return;

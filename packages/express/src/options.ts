@@ -62,6 +62,16 @@ export interface ResolvedTracingOptions {
 
 const KNOWN = new Set(['flush', 'flushTimeoutMs', 'ignore', 'sample', 'headers', 'traceName']);
 
+/** A bad value as an error message may show it: short, and never anything holding the secret key. */
+function shown(value: unknown): string {
+  if (typeof value !== 'string') return typeof value === 'object' && value !== null ? 'an object' : String(value);
+  const secret = process.env.LANGFUSE_SECRET_KEY;
+  // The adapter cannot see the client's secret: quote only short values that are not key-shaped.
+  const keyShaped = value.startsWith('sk-') || (secret !== undefined && secret.length >= 4 && value.includes(secret));
+  if (keyShaped || value.length > 12) return 'the given string';
+  return JSON.stringify(value);
+}
+
 function invalid(option: string, problem: string, hint: string): never {
   throw new FusewireConfigError(`express.${option}`, problem, hint);
 }
@@ -76,12 +86,12 @@ export function resolveTracingOptions(options: ExpressTracingOptions = {}): Reso
     if (!KNOWN.has(key)) invalid(key, 'unknown option', `Known options: ${[...KNOWN].join(', ')}.`);
   }
   const { flush = 'interval', flushTimeoutMs = 2000, ignore, sample = 1, headers = [], traceName } = options;
-  if (flush !== 'interval' && flush !== 'request') invalid('flush', `${String(flush)} is not accepted`, "Use 'interval' or 'request'.");
+  if (flush !== 'interval' && flush !== 'request') invalid('flush', `${shown(flush)} is not accepted`, "Use 'interval' or 'request'.");
   if (typeof flushTimeoutMs !== 'number' || !(flushTimeoutMs > 0) || !Number.isFinite(flushTimeoutMs)) {
-    invalid('flushTimeoutMs', `${String(flushTimeoutMs)} is not accepted`, 'Use a positive number of milliseconds.');
+    invalid('flushTimeoutMs', `${shown(flushTimeoutMs)} is not accepted`, 'Use a positive number of milliseconds.');
   }
   if (typeof sample === 'number' ? !(sample >= 0 && sample <= 1) : typeof sample !== 'function') {
-    invalid('sample', `${String(sample)} is not accepted`, 'Use a number from 0 to 1 or a function (req) => boolean.');
+    invalid('sample', `${shown(sample)} is not accepted`, 'Use a number from 0 to 1 or a function (req) => boolean.');
   }
   if (!Array.isArray(headers) || !headers.every((h) => typeof h === 'string')) {
     invalid('headers', 'expected an array of header names', "Use e.g. ['user-agent', 'x-forwarded-for'].");

@@ -20,12 +20,25 @@ const arr = (key: string, values: string[]) =>
 
 
 /**
- * Epoch milliseconds as an integer-nanosecond string. A double holds today's epoch in ns to
- * within a quarter of a microsecond, finer than any timestamp we are given, and printing
- * it is far cheaper than BigInt or padding digits by hand.
+ * Epoch milliseconds (with a fraction) as an integer-nanosecond string, without BigInt.
+ * Printing a 19-digit double is slow; spans exported together mostly share their
+ * millisecond, so its digits are printed once and the six fraction digits (a small
+ * integer, cheap to print) appended.
  */
+let lastWhole = Number.NaN;
+let lastWholeText = '';
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000'];
+
 export function toNanos(ms: number): string {
-  return String(Math.round(ms * 1e6));
+  const whole = Math.floor(ms);
+  const fraction = Math.round((ms - whole) * 1e6);
+  if (fraction >= 1e6) return `${whole + 1}000000`;
+  if (whole !== lastWhole) {
+    lastWhole = whole;
+    lastWholeText = String(whole);
+  }
+  const digits = String(fraction);
+  return lastWholeText + ZEROS[6 - digits.length] + digits;
 }
 
 const TYPE_ATTRIBUTES = new Map<string, string>();

@@ -27,7 +27,9 @@ export class OtlpExporter implements Exporter {
   readonly #scope: string;
 
   constructor(options: OtlpExporterOptions) {
-    this.#assembler = new TraceAssembler({ capacity: 10_000, holdMs: options.holdMs });
+    // A few thousand recent traces cover late trace updates (they arrive within a request's
+    // lifetime); remembering more costs the app GC time for every root span exported.
+    this.#assembler = new TraceAssembler({ capacity: 4_096, holdMs: options.holdMs });
     this.#resource = `{"attributes":[${resourceAttributes(options)}]}`;
     this.#scope = JSON.stringify({ name: SCOPE_NAME, version: options.sdkVersion });
   }

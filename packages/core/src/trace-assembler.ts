@@ -8,21 +8,15 @@ import {
 import type { ExportRecord, ObservationRecord, TraceFields, TraceRecord } from './records.js';
 
 /**
- * The root span already sent for a trace, re-sent (same id, same times) to update the trace.
- * It keeps the root's own attributes and status whole: Langfuse rebuilds the observation from
- * each copy it gets (a missing level reads as DEFAULT, missing input/output as null).
+ * What a trace update rides on when its root is not in the batch: the root span already sent
+ * (re-sent whole, plus the trace fields: Langfuse rebuilds the observation from each copy it
+ * gets, so a missing level would read as DEFAULT and a missing input as null), or a carrier
+ * span. The root's record is kept rather than its encoded text: one object the GC already
+ * knows, instead of a rope of fragments retained per remembered trace.
  */
-interface Anchor {
-  spanId: string;
-  name: string;
-  start: number;
-  end: number;
-  /** The observation's attributes (JSON list text), without trace attributes. */
-  attributes: string;
-  status: string;
-  /** The root's own version and environment, which win over the trace's. */
-  own: { version?: string | undefined; environment?: string | undefined };
-}
+type Anchor = { root: ObservationRecord } | { carrier: { spanId: string; name: string; start: number } };
+
+const anchorId = (a: Anchor) => ('root' in a ? a.root.id : a.carrier.spanId);
 
 interface TraceState {
   fields: TraceFields;
@@ -43,7 +37,7 @@ export interface AssembledSpans {
 const STATUS_UNSET = '{"code":0}';
 // Trace fields are kept whole (a re-sent root restates the trace), so the remembered traces
 // get a byte budget too: without it 10,000 traces with large inputs held gigabytes.
-const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * Langfuse has no way to update a trace without an observation: trace fields ride on a
@@ -99,7 +93,7 @@ export class TraceAssembler {
       if (r.parentId === undefined) {
         const state = this.#state(r.traceId, r.startTime);
         // The latest copy of the root is what a re-send must repeat.
-        if (state.anchor === undefined || state.anchor.spanId === r.id) state.anchor = anchorOf(r, attributes);
+        if (state.anchor === undefined || anchorId(state.anchor) === r.id) state.anchor = { root: r };
         attributes += traceAttributes(state.fields, r);
         touched.add(state);
         updated.delete(r.traceId);
@@ -225,36 +219,20 @@ const len = (s: string | undefined) => (s === undefined ? 0 : s.length);
 function weigh(state: TraceState): number {
   const f = state.fields;
   let bytes = len(f.input) + len(f.output) + len(f.metadata) + len(f.name);
-  bytes += state.anchor?.attributes.length ?? 0;
+  if (state.anchor !== undefined && 'root' in state.anchor) bytes += state.anchor.root.bytes;
   return bytes;
 }
 
-function anchorOf(o: ObservationRecord, attributes: string): Anchor {
-  return {
-    spanId: o.id,
-    name: o.name ?? o.type,
-    start: o.startTime,
-    end: o.endTime ?? o.startTime,
-    attributes,
-    status: statusOf(o),
-    own: { version: o.version, environment: o.environment },
-  };
-}
-
 function carrierOf(traceId: string, state: TraceState): Anchor {
-  return {
-    spanId: traceCarrierSpanId(traceId),
-    name: state.fields.name ?? 'trace',
-    start: state.timestamp,
-    end: state.timestamp,
-    attributes: typeAttribute('span'),
-    status: STATUS_UNSET,
-    own: {},
-  };
+  return { carrier: { spanId: traceCarrierSpanId(traceId), name: state.fields.name ?? 'trace', start: state.timestamp } };
 }
 
 function anchorSpan(traceId: string, anchor: Anchor, fields: TraceFields): string {
-  // Repeat what the root carried, so re-sending it changes nothing but the trace fields.
-  const attributes = anchor.attributes + traceAttributes(fields, anchor.own);
-  return spanJson(traceId, anchor.spanId, undefined, anchor.name, anchor.start, anchor.end, attributes, anchor.status);
+  if ('root' in anchor) {
+    // Repeat what the root carried, so re-sending it changes nothing but the trace fields.
+    const root = anchor.root;
+    return observationSpan(root, observationAttributes(root) + traceAttributes(fields, root));
+  }
+  const { spanId, name, start } = anchor.carrier;
+  return spanJson(traceId, spanId, undefined, name, start, start, typeAttribute('span') + traceAttributes(fields, undefined), STATUS_UNSET);
 }

@@ -49,3 +49,35 @@ it("fusewire's own export requests never become spans; the app's requests do", a
     dc.unsubscribe('undici:request:create', onRequest);
   }
 });
+
+it('an OpenTelemetry SDK in the process sees its suppress-tracing flag during our exports', async () => {
+  // The shape @opentelemetry/api registers globally: a context manager with active() and with().
+  const SUPPRESS = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+  const makeContext = (values: Map<symbol, unknown>) => ({
+    setValue: (key: symbol, value: unknown) => makeContext(new Map(values).set(key, value)),
+    getValue: (key: symbol) => values.get(key),
+  });
+  const contextsUsed: Array<ReturnType<typeof makeContext>> = [];
+  const key = Symbol.for('opentelemetry.js.api.1');
+  const holder = globalThis as unknown as Record<symbol, unknown>;
+  holder[key] = {
+    context: {
+      active: () => makeContext(new Map()),
+      with: <T>(ctx: ReturnType<typeof makeContext>, fn: () => T) => {
+        contextsUsed.push(ctx);
+        return fn();
+      },
+    },
+  };
+  try {
+    server.reset();
+    const { client } = startClient(server);
+    publish('span', { name: 'app-work' });
+    expectBalanced(await client.flush());
+    expect(server.received.spans.map((s) => s.name)).toEqual(['app-work']);
+    expect(contextsUsed.length).toBeGreaterThanOrEqual(1);
+    expect(contextsUsed.every((c) => c.getValue(SUPPRESS) === true)).toBe(true);
+  } finally {
+    delete holder[key];
+  }
+});

@@ -51,3 +51,12 @@ export class FusewireConfigError extends FusewireError {
     this.option = option;
   }
 }
+
+/** An error's message without trusting the error: `String()` on a hostile value can throw too. */
+export function describeError(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}

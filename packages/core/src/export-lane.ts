@@ -1,3 +1,4 @@
+import { describeError } from './errors.js';
 import type { EncodedBatch, Exporter } from './exporter.js';
 import type { HttpTransport } from './http-transport.js';
 import type { DropReason, ExportRecord } from './records.js';
@@ -22,14 +23,6 @@ export interface LaneOptions {
   backoff?: BackoffOptions;
 }
 
-/** An error's message without trusting the error: String() itself can throw. */
-function describe(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unprintable error';
-  }
-}
 
 // JSON escaping makes the body larger than our field-length estimate.
 const BYTES_SAFETY = 1.25;
@@ -159,7 +152,7 @@ export class ExportLane {
       await this.#export(records, Date.now());
     } catch (error) {
       // #export handles everything it expects; this is the last line of defence.
-      const message = describe(error);
+      const message = describeError(error);
       this.#hooks.exportError('INTERNAL', message, false);
       this.#hooks.settle(records, 'non_retryable', { message: `internal error: ${message}` });
     } finally {
@@ -245,7 +238,7 @@ export class ExportLane {
           this.#exporter.encode([r]);
           good.push(r);
         } catch (error) {
-          this.#hooks.settle([r], 'invalid', { message: `could not be serialised: ${describe(error)}` });
+          this.#hooks.settle([r], 'invalid', { message: `could not be serialised: ${describeError(error)}` });
         }
       }
       batch = this.#exporter.encode(good);

@@ -1,3 +1,4 @@
+import { describeError } from './errors.js';
 import type { ContextStore } from './context.js';
 import { DeadLetterList } from './dead-letter.js';
 import { ExportLane, type LaneHooks } from './export-lane.js';
@@ -19,13 +20,6 @@ const DEAD_LETTERED = new Set<DropReason>(['invalid', 'non_retryable', 'retry_ex
 
 const clock = () => performance.timeOrigin + performance.now();
 
-function describe(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unknown error';
-  }
-}
 
 /**
  * The core of a running client: the hot path that takes messages, the deferred step
@@ -136,7 +130,7 @@ export class Pipeline implements PipelineEntry {
           if (Array.isArray(message)) err = 'expected an object, got an array';
           else m = { ...message };
         } catch (error) {
-          err = `reading the message threw: ${describe(error)}`;
+          err = `reading the message threw: ${describeError(error)}`;
         }
       }
       // Stamped before the mask runs: instrumentation uses this time as an end time.
@@ -156,7 +150,7 @@ export class Pipeline implements PipelineEntry {
       if (!this.#drainScheduled && this.#raw.length - this.#rawHead >= this.#opts.flushAt) this.#scheduleDrain();
     } catch (error) {
       if (unaccounted) this.counters.dropped.invalid++;
-      this.log.once(`accept:${describe(error)}`, 'error', {}, `fusewire hit an internal error: ${describe(error)}`);
+      this.log.once(`accept:${describeError(error)}`, 'error', {}, `fusewire hit an internal error: ${describeError(error)}`);
     }
   }
 
@@ -172,7 +166,7 @@ export class Pipeline implements PipelineEntry {
           `mask:${field}`,
           'error',
           { code: 'FUSEWIRE_MASK_FAILED', field },
-          `the mask function threw (${describe(error)}); the ${field} was withheld. Make the mask total: it is called with every ${field} value.`,
+          `the mask function threw (${describeError(error)}); the ${field} was withheld. Make the mask total: it is called with every ${field} value.`,
         );
       }
     }
@@ -228,7 +222,7 @@ export class Pipeline implements PipelineEntry {
       for (const lane of this.#lanes) lane.pump({ partial: flushing, final });
       if (this.#rawHead < this.#raw.length) this.#scheduleDrain();
     } catch (error) {
-      this.log.once(`drain:${describe(error)}`, 'error', {}, `fusewire hit an internal error: ${describe(error)}`);
+      this.log.once(`drain:${describeError(error)}`, 'error', {}, `fusewire hit an internal error: ${describeError(error)}`);
     }
   }
 
@@ -237,7 +231,7 @@ export class Pipeline implements PipelineEntry {
     try {
       result = normalize(raw, this.#opts.sampleRate);
     } catch (error) {
-      result = { ok: false, reason: 'invalid', problem: { path: '(message)', message: describe(error) } };
+      result = { ok: false, reason: 'invalid', problem: { path: '(message)', message: describeError(error) } };
     }
     if (result.ok) {
       const record = result.record;
@@ -370,7 +364,7 @@ export class Pipeline implements PipelineEntry {
     try {
       this.#drainNow(false);
     } catch (error) {
-      this.log.once(`tick:${describe(error)}`, 'error', {}, `fusewire hit an internal error: ${describe(error)}`);
+      this.log.once(`tick:${describeError(error)}`, 'error', {}, `fusewire hit an internal error: ${describeError(error)}`);
     }
   }
 
@@ -402,7 +396,7 @@ export class Pipeline implements PipelineEntry {
       this.#drainNow(true);
       await Promise.race([settled, deadline]);
     } catch (error) {
-      this.log.once(`flush:${describe(error)}`, 'error', {}, `flush failed internally: ${describe(error)}`);
+      this.log.once(`flush:${describeError(error)}`, 'error', {}, `flush failed internally: ${describeError(error)}`);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       this.#keepAlive--;
@@ -456,7 +450,7 @@ export class Pipeline implements PipelineEntry {
       }
       await this.#transport.close();
     } catch (error) {
-      this.log.once(`shutdown:${describe(error)}`, 'error', {}, `shutdown failed internally: ${describe(error)}`);
+      this.log.once(`shutdown:${describeError(error)}`, 'error', {}, `shutdown failed internally: ${describeError(error)}`);
     }
     process.off('exit', this.#onExit);
     return this.stats();

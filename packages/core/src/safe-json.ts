@@ -1,3 +1,5 @@
+import { describeError } from './errors.js';
+
 /**
  * JSON that cannot throw. The fast path is a plain `JSON.stringify`; anything it refuses
  * (circular structures, BigInt, throwing getters or `toJSON`) is walked by hand and the
@@ -12,7 +14,7 @@ export function safeStringify(value: unknown): string | undefined {
     try {
       return JSON.stringify(sanitize(value, new WeakSet(), 0));
     } catch (error) {
-      return JSON.stringify(`[Unserializable: ${describe(error)}]`);
+      return JSON.stringify(`[Unserializable: ${describeError(error)}]`);
     }
   }
 }
@@ -50,7 +52,7 @@ function sanitize(value: unknown, seen: WeakSet<object>, depth: number): unknown
       try {
         item = (value as Record<string, unknown>)[key];
       } catch (error) {
-        item = `[Unreadable: ${describe(error)}]`;
+        item = `[Unreadable: ${describeError(error)}]`;
       }
       const clean = sanitize(item, seen, depth + 1);
       // defineProperty: a key named __proto__ stays data and never reaches a prototype.
@@ -60,17 +62,9 @@ function sanitize(value: unknown, seen: WeakSet<object>, depth: number): unknown
     }
     return out;
   } catch (error) {
-    return `[Unserializable: ${describe(error)}]`;
+    return `[Unserializable: ${describeError(error)}]`;
   } finally {
     seen.delete(value);
   }
 }
 
-function describe(error: unknown): string {
-  try {
-    if (error instanceof Error) return error.message;
-    return String(error);
-  } catch {
-    return 'unknown error';
-  }
-}

@@ -1,3 +1,4 @@
+import { now } from './clock.js';
 import type { ContextStore } from './context.js';
 import { globalState, type PipelineEntry } from './global-state.js';
 import { newSpanId, newTraceId, sampledIn, toSpanId, toTraceId } from './ids.js';
@@ -72,11 +73,7 @@ export interface ActiveObservation {
   end(attributes?: Partial<ObservationAttributes>): void;
 }
 
-// performance.timeOrigin is a getter that costs as much as performance.now(): read it once.
-const ORIGIN = performance.timeOrigin;
-
-/** Epoch milliseconds with sub-millisecond precision, the pipeline's clock. */
-export const now = (): number => ORIGIN + performance.now();
+export { now };
 
 /** An error's message for `statusMessage`; never throws. */
 export function describeError(error: unknown): string {

@@ -1,3 +1,4 @@
+import { now } from './clock.js';
 import { describeError } from './errors.js';
 import type { ContextStore } from './context.js';
 import { DeadLetterList } from './dead-letter.js';
@@ -18,7 +19,6 @@ const MASKED_FIELDS = ['input', 'output', 'metadata'] as const;
 const MASK_FAILED = '[fusewire: mask failed, value withheld]';
 const DEAD_LETTERED = new Set<DropReason>(['invalid', 'non_retryable', 'retry_exhausted', 'too_large', 'shutdown_timeout']);
 
-const clock = () => performance.timeOrigin + performance.now();
 
 
 /**
@@ -134,7 +134,7 @@ export class Pipeline implements PipelineEntry {
         }
       }
       // Stamped before the mask runs: instrumentation uses this time as an end time.
-      const t = clock();
+      const t = now();
       if (m !== undefined && this.#opts.mask !== undefined) this.#mask(kind, m);
       const b = m !== undefined ? estimateBytes(m) : 64;
       this.#raw.push({ k: kind, m, t, c: store, b, e: this.#epoch, err });

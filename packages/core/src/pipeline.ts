@@ -205,12 +205,17 @@ export class Pipeline implements PipelineEntry {
     this.#drainScheduled = false;
     try {
       const end = Math.min(this.#raw.length, this.#rawHead + CHUNK);
-      for (let i = this.#rawHead; i < end; i++) {
-        const raw = this.#raw[i]!;
-        this.#raw[i] = undefined;
-        this.#normalizeOne(raw);
+      while (this.#rawHead < end) {
+        // Advance first: whatever happens to this record, it is never taken twice.
+        const raw = this.#raw[this.#rawHead]!;
+        this.#raw[this.#rawHead++] = undefined;
+        try {
+          this.#normalizeOne(raw);
+        } catch (error) {
+          // Only reporting (dead letter, log) can still throw here: the record is accounted for.
+          this.log.once(`normalize:${describeError(error)}`, 'error', {}, `fusewire hit an internal error: ${describeError(error)}`);
+        }
       }
-      this.#rawHead = end;
       if (this.#rawHead >= this.#raw.length) {
         this.#raw = [];
         this.#rawHead = 0;
@@ -362,7 +367,8 @@ export class Pipeline implements PipelineEntry {
 
   #tick(): void {
     try {
-      this.#drainNow(false);
+      // A flush may be waiting: the tick must not take its final mode away.
+      this.#drainNow(this.#finalWaiters > 0);
     } catch (error) {
       this.log.once(`tick:${describeError(error)}`, 'error', {}, `fusewire hit an internal error: ${describeError(error)}`);
     }

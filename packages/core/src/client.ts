@@ -117,7 +117,7 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
     return register(new DisabledClient());
   }
 
-  const pipeline = new Pipeline(opts, state);
+  const pipeline = new Pipeline(opts);
   const url = new URL(opts.baseUrl);
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
     pipeline.log.log(

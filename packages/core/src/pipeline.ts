@@ -3,7 +3,7 @@ import { describeError } from './errors.js';
 import type { ContextStore } from './context.js';
 import { DeadLetterList } from './dead-letter.js';
 import { ExportLane, type LaneHooks } from './export-lane.js';
-import type { GlobalState, PipelineEntry } from './global-state.js';
+import type { PipelineEntry } from './global-state.js';
 import { HttpTransport } from './http-transport.js';
 import { IngestionExporter } from './ingestion-exporter.js';
 import { LogSink, createConsoleLogger } from './logger.js';
@@ -30,7 +30,6 @@ export class Pipeline implements PipelineEntry {
   readonly deadLetters: DeadLetterList;
   readonly log: LogSink;
   readonly #opts: ResolvedOptions;
-  readonly #state: GlobalState;
   readonly #transport: HttpTransport;
   readonly #traceLane: ExportLane;
   readonly #scoreLane: ExportLane;
@@ -60,9 +59,8 @@ export class Pipeline implements PipelineEntry {
   readonly #onExit: () => void;
   #lastExitPending = -1;
 
-  constructor(opts: ResolvedOptions, state: GlobalState) {
+  constructor(opts: ResolvedOptions) {
     this.#opts = opts;
-    this.#state = state;
     this.log = new LogSink(opts.logger ?? createConsoleLogger(), [opts.secretKey]);
     this.deadLetters = new DeadLetterList(opts.deadLetterSize, (s) => this.log.scrub(s));
     this.#transport = new HttpTransport({
@@ -496,10 +494,5 @@ export class Pipeline implements PipelineEntry {
       ...(c.lastError !== undefined ? { lastError: { ...c.lastError } } : {}),
       queue: { size: this.#size, bytes: Math.max(0, this.#bytes), maxSize: this.#opts.maxQueueSize, maxBytes: this.#opts.maxQueueBytes },
     };
-  }
-
-  /** Detaches from the process-wide state if it still points here. */
-  detach(): void {
-    if (this.#state.pipeline === this) this.#state.pipeline = undefined;
   }
 }

@@ -19,15 +19,6 @@ export function safeStringify(value: unknown): string | undefined {
   }
 }
 
-/**
- * Serialises a user field once, at flush time, to JSON text. Both exporters reuse it:
- * the ingestion exporter embeds it as-is, the OTLP exporter sends it as an attribute.
- */
-export function serializeField(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  return safeStringify(value);
-}
-
 function sanitize(value: unknown, seen: WeakSet<object>, depth: number): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'function' || typeof value === 'symbol') return undefined;

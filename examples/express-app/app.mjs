@@ -18,7 +18,10 @@ const DOCS = [
 export function retrieve(question) {
   return instrument('retriever', { name: 'retrieve-docs', input: { question } }, async (obs) => {
     await sleep(15);
-    const words = question.toLowerCase().split(/\W+/).filter((w) => w.length > 3);
+    const words = question
+      .toLowerCase()
+      .split(/\W+/)
+      .filter((w) => w.length > 3);
     const hits = (d) => words.filter((w) => d.text.toLowerCase().includes(w)).length;
     const docs = DOCS.filter((d) => hits(d) > 0)
       .sort((a, b) => hits(b) - hits(a))
@@ -30,7 +33,12 @@ export function retrieve(question) {
 
 /** A fake LLM call, recorded as a generation with model, parameters and token usage. */
 export function fakeLlm(messages) {
-  const attributes = { name: 'chat-completion', model: 'fake-gpt-mini', modelParameters: { temperature: 0.2 }, input: messages };
+  const attributes = {
+    name: 'chat-completion',
+    model: 'fake-gpt-mini',
+    modelParameters: { temperature: 0.2 },
+    input: messages,
+  };
   return instrument('generation', attributes, async (obs) => {
     await sleep(40);
     const question = messages.at(-1).content;
@@ -38,7 +46,10 @@ export function fakeLlm(messages) {
     const context = messages[0].content;
     const answer = context ? `From the docs: ${context.split('\n')[0]}` : "I don't know yet.";
     const words = (s) => s.split(/\s+/).length;
-    obs.update({ output: answer, usageDetails: { input: words(messages.map((m) => m.content).join(' ')), output: words(answer) } });
+    obs.update({
+      output: answer,
+      usageDetails: { input: words(messages.map((m) => m.content).join(' ')), output: words(answer) },
+    });
     return answer;
   });
 }

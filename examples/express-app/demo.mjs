@@ -11,7 +11,11 @@ import { createApp } from './app.mjs';
 const langfuse = await startLangfuseServer();
 console.log(`local Langfuse-compatible server on ${langfuse.url}`);
 
-const fusewire = createFusewire({ baseUrl: langfuse.url, publicKey: langfuse.publicKey, secretKey: langfuse.secretKey });
+const fusewire = createFusewire({
+  baseUrl: langfuse.url,
+  publicKey: langfuse.publicKey,
+  secretKey: langfuse.secretKey,
+});
 
 // Keep the app's log lines to show that they carry the trace id.
 const logLines = [];

@@ -34,10 +34,14 @@ async function* llmStream() {
 }
 
 // wrap(): an instrumented version of a function; attributes may depend on the arguments.
-const moderate = wrap('guardrail', (text) => ({ name: 'moderation', input: text }), async (text) => {
-  await sleep(2);
-  return { flagged: /password/i.test(text) };
-});
+const moderate = wrap(
+  'guardrail',
+  (text) => ({ name: 'moderation', input: text }),
+  async (text) => {
+    await sleep(2);
+    return { flagged: /password/i.test(text) };
+  },
+);
 
 async function answer(question) {
   return instrument('agent', { name: 'answer-agent', input: question }, async (agent) => {
@@ -50,7 +54,10 @@ async function answer(question) {
     const ranked = await promisify(rerankDocs)(docs);
     events.publish({ name: 'docs-ranked', metadata: { count: ranked.length } }); // a plain publish nests too
 
-    const messages = [{ role: 'system', content: ranked.join('\n') }, { role: 'user', content: question }];
+    const messages = [
+      { role: 'system', content: ranked.join('\n') },
+      { role: 'user', content: question },
+    ];
     const reply = await instrument('generation', { name: 'chat', model: 'gpt-4o', input: messages }, async (obs) => {
       const r = await llm(messages);
       obs.output = r.text; // recorded instead of the whole return value
@@ -67,7 +74,9 @@ async function answer(question) {
     }
     gen.end({ output: summary, usageDetails: { input: 9, output: 5 } });
 
-    const score = instrument('evaluator', { name: 'length-check', input: summary }, () => (summary.length < 200 ? 1 : 0));
+    const score = instrument('evaluator', { name: 'length-check', input: summary }, () =>
+      summary.length < 200 ? 1 : 0,
+    );
     scores.publish({ name: 'concise', value: score, traceId: getCurrentTraceId(), observationId: agent.id });
 
     // An error is recorded (level ERROR) and still reaches the caller, as the same object.
@@ -87,8 +96,9 @@ async function answer(question) {
 export async function main() {
   const fusewire = createFusewire(); // keys and URL from LANGFUSE_* env vars
   // withTrace(): run a block inside a trace (your own id, or a new one) with its fields.
-  await withTrace({ id: 'example-request-1', name: 'answer-question', userId: 'user-42', sessionId: 'session-7', tags: ['example'] }, () =>
-    answer('What is fusewire?'),
+  await withTrace(
+    { id: 'example-request-1', name: 'answer-question', userId: 'user-42', sessionId: 'session-7', tags: ['example'] },
+    () => answer('What is fusewire?'),
   );
   // Without withTrace the first observation starts the trace (named after it).
   await instrument('chain', { name: 'nightly-batch' }, async () => {

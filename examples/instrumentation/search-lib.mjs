@@ -11,7 +11,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sync work: traceSync. */
 export function embedQuery(text) {
-  return embed.traceSync(() => [0.12, -0.4, 0.33], { name: 'embed-query', input: text, model: 'text-embedding-3-small' });
+  return embed.traceSync(() => [0.12, -0.4, 0.33], {
+    name: 'embed-query',
+    input: text,
+    model: 'text-embedding-3-small',
+  });
 }
 
 /** Promise work: tracePromise. The context object is the observation's fields. */

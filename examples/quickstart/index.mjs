@@ -17,16 +17,49 @@ const scores = channel('langfuse.score');
 export function handleQuestion(question) {
   const traceId = `quickstart-${randomUUID()}`; // any id: fusewire maps it to a Langfuse trace id
   const started = Date.now();
-  traces.publish({ id: traceId, name: 'answer-question', userId: 'user-42', tags: ['quickstart'], input: { question } });
+  traces.publish({
+    id: traceId,
+    name: 'answer-question',
+    userId: 'user-42',
+    tags: ['quickstart'],
+    input: { question },
+  });
 
   const rootId = `${traceId}:root`;
-  spans.publish({ id: `${traceId}:retrieve`, traceId, parentObservationId: rootId, name: 'retrieve', input: question,
-    output: ['doc-1', 'doc-7'], startTime: started, endTime: started + 12 });
+  spans.publish({
+    id: `${traceId}:retrieve`,
+    traceId,
+    parentObservationId: rootId,
+    name: 'retrieve',
+    input: question,
+    output: ['doc-1', 'doc-7'],
+    startTime: started,
+    endTime: started + 12,
+  });
   const answer = 'Paris is the capital of France.';
-  generations.publish({ id: `${traceId}:chat`, traceId, parentObservationId: rootId, name: 'chat', model: 'gpt-4o-mini',
-    modelParameters: { temperature: 0.2 }, input: [{ role: 'user', content: question }], output: answer,
-    usageDetails: { input: 21, output: 9 }, startTime: started + 12, completionStartTime: started + 80, endTime: started + 140 });
-  spans.publish({ id: rootId, traceId, name: 'handle-question', input: question, output: answer, startTime: started, endTime: started + 150 });
+  generations.publish({
+    id: `${traceId}:chat`,
+    traceId,
+    parentObservationId: rootId,
+    name: 'chat',
+    model: 'gpt-4o-mini',
+    modelParameters: { temperature: 0.2 },
+    input: [{ role: 'user', content: question }],
+    output: answer,
+    usageDetails: { input: 21, output: 9 },
+    startTime: started + 12,
+    completionStartTime: started + 80,
+    endTime: started + 140,
+  });
+  spans.publish({
+    id: rootId,
+    traceId,
+    name: 'handle-question',
+    input: question,
+    output: answer,
+    startTime: started,
+    endTime: started + 150,
+  });
 
   traces.publish({ id: traceId, output: { answer } }); // later fields merge into the same trace
   scores.publish({ traceId, name: 'helpfulness', value: 0.9, comment: 'quickstart' });

@@ -22,7 +22,15 @@ import { median } from './lib/stats.mjs';
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SCENARIOS = ['caller', 'e2e', 'express', 'dead'];
 const ALIASES = { 1: 'caller', 2: 'e2e', 3: 'express', 4: 'dead' };
-const EXPRESS_VARIANTS = ['bare', 'pino-http', 'fusewire-interval', 'fusewire-request', 'langfuse-v3', 'langfuse-v5', 'otel'];
+const EXPRESS_VARIANTS = [
+  'bare',
+  'pino-http',
+  'fusewire-interval',
+  'fusewire-request',
+  'langfuse-v3',
+  'langfuse-v5',
+  'otel',
+];
 
 const { values: flags } = parseArgs({
   options: {
@@ -112,7 +120,11 @@ async function scenarioE2e() {
   for (const mode of flags.mode ? flags.mode.split(',') : ['burst', 'paced']) {
     for (const name of clients) {
       log(`  end to end (${mode}): ${name}`);
-      const res = await child('./scenarios/end-to-end.mjs', { client: name, mode, ...SIZES.e2e }, `e2e-${mode}-${name}`);
+      const res = await child(
+        './scenarios/end-to-end.mjs',
+        { client: name, mode, ...SIZES.e2e },
+        `e2e-${mode}-${name}`,
+      );
       if (res.ok) out[mode].push(res.result);
       else out.errors.push({ client: name, mode, error: res.error, stderr: res.stderr });
     }
@@ -137,23 +149,18 @@ async function scenarioExpress() {
       log(`  express (round ${round + 1}/${rounds}): ${variant}`);
       await server.call('reset');
       let load;
-      const res = await child(
-        './scenarios/express-app.mjs',
-        { variant },
-        `express-${variant}`,
-        async (msg, proc) => {
-          if (msg?.type !== 'listening') return undefined;
-          const url = `http://127.0.0.1:${msg.port}/`;
-          try {
-            if (warmup > 0) await autocannon({ url, connections, duration: warmup });
-            load = await autocannon({ url, connections, duration });
-          } catch (error) {
-            load = { error: String(error) };
-          }
-          proc.send({ type: 'stop' });
-          return undefined;
-        },
-      );
+      const res = await child('./scenarios/express-app.mjs', { variant }, `express-${variant}`, async (msg, proc) => {
+        if (msg?.type !== 'listening') return undefined;
+        const url = `http://127.0.0.1:${msg.port}/`;
+        try {
+          if (warmup > 0) await autocannon({ url, connections, duration: warmup });
+          load = await autocannon({ url, connections, duration });
+        } catch (error) {
+          load = { error: String(error) };
+        }
+        proc.send({ type: 'stop' });
+        return undefined;
+      });
       if (res.ok && res.result.pending) {
         pending[variant] = res.result.pending;
         continue;
@@ -266,7 +273,9 @@ const meta = {
   loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   versions: versions(),
 };
-log(`fusewire bench (${meta.mode}) — Node ${meta.node}, ${meta.cpus} × ${meta.cpu}, load ${meta.loadAverageAtStart.join(' ')}`);
+log(
+  `fusewire bench (${meta.mode}) — Node ${meta.node}, ${meta.cpus} × ${meta.cpu}, load ${meta.loadAverageAtStart.join(' ')}`,
+);
 log(`server child pid ${server.pid} at ${server.info.url}`);
 
 const results = { meta, scenarios: { ...(previous?.scenarios ?? {}) } };

@@ -1,17 +1,23 @@
-export { CHANNELS, type ChannelKind } from './channels.js';
-export { createFusewire, type Fusewire, getFusewire } from './client.js';
-export type { ContextStore } from './context.js';
-export type { DeadLetter } from './dead-letter.js';
-export { FusewireConfigError, FusewireError, type FusewireErrorCode } from './errors.js';
-export { EXPORT_HEADER } from './http-transport.js';
-export type { FusewireLogger } from './logger.js';
-export type { FusewireOptions, MaskContext, Transport } from './options.js';
-export type { DropReason } from './records.js';
-export { OBSERVATION_TYPES, type Level, type ObservationType, type ScoreDataType } from './schemas.js';
-export type { FusewireStats } from './stats.js';
-export { SDK_VERSION } from './version.js';
-export { instrument, startObservation, wrap } from './instrument.js';
-export type { ActiveObservation, ObservationAttributes, TimeValue } from './observation.js';
-export { getCurrentObservationId, getCurrentTraceId, updateCurrentTrace, withoutTracing, withTrace } from './trace-context.js';
-export type { TraceAttributes } from './trace-scope.js';
-export { TRACED_TYPES, TRACING_CHANNELS, type TracedType } from './tracing-channels.js';
+export { CHANNELS, type ChannelKind } from './channels/channels.js';
+export { createFusewire, type Fusewire, getFusewire } from './api/client.js';
+export type { ContextStore } from './api/context.js';
+export type { DeadLetter } from './pipeline/dead-letter.js';
+export { FusewireConfigError, FusewireError, type FusewireErrorCode } from './runtime/errors.js';
+export { EXPORT_HEADER } from './export/http-transport.js';
+export type { FusewireLogger } from './runtime/logger.js';
+export type { FusewireOptions, MaskContext, Transport } from './runtime/options.js';
+export type { DropReason } from './model/records.js';
+export { OBSERVATION_TYPES, type Level, type ObservationType, type ScoreDataType } from './model/schemas.js';
+export type { FusewireStats } from './pipeline/stats.js';
+export { SDK_VERSION } from './runtime/version.js';
+export { instrument, startObservation, wrap } from './api/instrument.js';
+export type { ActiveObservation, ObservationAttributes, TimeValue } from './api/observation.js';
+export {
+  getCurrentObservationId,
+  getCurrentTraceId,
+  updateCurrentTrace,
+  withoutTracing,
+  withTrace,
+} from './api/trace-context.js';
+export type { TraceAttributes } from './api/trace-scope.js';
+export { TRACED_TYPES, TRACING_CHANNELS, type TracedType } from './channels/tracing-channels.js';

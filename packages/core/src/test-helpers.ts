@@ -2,10 +2,10 @@
 import dc from 'node:diagnostics_channel';
 import type { LangfuseTestServer } from '@fusewire/test-server';
 import { expect } from 'vitest';
-import { createFusewire, type Fusewire } from './client.js';
-import type { FusewireLogger } from './logger.js';
-import type { FusewireOptions } from './options.js';
-import type { FusewireStats } from './stats.js';
+import { createFusewire, type Fusewire } from './api/client.js';
+import type { FusewireLogger } from './runtime/logger.js';
+import type { FusewireOptions } from './runtime/options.js';
+import type { FusewireStats } from './pipeline/stats.js';
 
 export interface LogLine {
   level: 'error' | 'warn' | 'info' | 'debug';

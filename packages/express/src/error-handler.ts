@@ -16,7 +16,12 @@ import type { ErrorRequestHandler, ExpressRequest, ExpressResponse, NextFunction
  */
 export function errorHandler(): ErrorRequestHandler {
   // Four parameters: that is how Express tells error middleware apart.
-  return function fusewireErrorHandler(err: unknown, req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
+  return function fusewireErrorHandler(
+    err: unknown,
+    req: ExpressRequest,
+    res: ExpressResponse,
+    next: NextFunction,
+  ): void {
     try {
       // Duck-typed: the trace may come from another bundled copy of this adapter.
       const traced = trace(req) as { recordError?: (error: unknown) => void };

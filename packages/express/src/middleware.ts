@@ -39,7 +39,9 @@ function isClient(value: unknown): value is Fusewire {
  */
 export function middleware(client?: Fusewire | ExpressTracingOptions, options?: ExpressTracingOptions): RequestHandler {
   const explicit = isClient(client) ? client : undefined;
-  const opts = resolveTracingOptions(explicit !== undefined || client === undefined ? options : (client as ExpressTracingOptions));
+  const opts = resolveTracingOptions(
+    explicit !== undefined || client === undefined ? options : (client as ExpressTracingOptions),
+  );
   const { ignore, sample, headers, traceName, flushTimeoutMs } = opts;
   const current = (): Fusewire | undefined => explicit ?? getFusewire();
   const coalescer = opts.flush === 'request' ? createFlushCoalescer(() => current()?.flush(flushTimeoutMs)) : undefined;

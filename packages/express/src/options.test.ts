@@ -53,7 +53,9 @@ describe('options', () => {
     expect(traces.map((t) => t.name)).toEqual(['GET /things/:id']);
     expect(server.received.spans).toHaveLength(1);
     server.reset();
-    const byFunction = await run({ ignore: (req) => req.headers['x-synthetic'] === '1' }, ['/things/2'], { 'x-synthetic': '1' });
+    const byFunction = await run({ ignore: (req) => req.headers['x-synthetic'] === '1' }, ['/things/2'], {
+      'x-synthetic': '1',
+    });
     expect(byFunction.traces).toHaveLength(0);
   });
 
@@ -71,7 +73,9 @@ describe('options', () => {
       'user-agent': 'probe/1.0',
       authorization: 'Bearer secret',
     });
-    expect(traces[0]!.roots[0]!.metadata).toMatchObject({ headers: { 'user-agent': 'probe/1.0', authorization: '[redacted]' } });
+    expect(traces[0]!.roots[0]!.metadata).toMatchObject({
+      headers: { 'user-agent': 'probe/1.0', authorization: '[redacted]' },
+    });
     expect(JSON.stringify(server.received.requests.map((r) => r.body))).not.toContain('Bearer secret');
   });
 
@@ -110,9 +114,13 @@ describe('options', () => {
       { colour: 'blue' },
     ];
     for (const options of bad) {
-      expect(() => middleware(client, options as ExpressTracingOptions), JSON.stringify(options)).toThrow(FusewireConfigError);
+      expect(() => middleware(client, options as ExpressTracingOptions), JSON.stringify(options)).toThrow(
+        FusewireConfigError,
+      );
     }
-    expect(() => middleware(client, { flush: 'sometimes' } as unknown as ExpressTracingOptions)).toThrow(/express\.flush/);
+    expect(() => middleware(client, { flush: 'sometimes' } as unknown as ExpressTracingOptions)).toThrow(
+      /express\.flush/,
+    );
   });
 });
 

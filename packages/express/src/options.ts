@@ -81,12 +81,14 @@ function invalid(option: string, problem: string, hint: string): never {
  * @throws FusewireConfigError naming the option and what it accepts.
  */
 export function resolveTracingOptions(options: ExpressTracingOptions = {}): ResolvedTracingOptions {
-  if (typeof options !== 'object' || options === null) invalid('options', 'expected an object', 'Pass middleware(client, { ...options }).');
+  if (typeof options !== 'object' || options === null)
+    invalid('options', 'expected an object', 'Pass middleware(client, { ...options }).');
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) invalid(key, 'unknown option', `Known options: ${[...KNOWN].join(', ')}.`);
   }
   const { flush = 'interval', flushTimeoutMs = 2000, ignore, sample = 1, headers = [], traceName } = options;
-  if (flush !== 'interval' && flush !== 'request') invalid('flush', `${shown(flush)} is not accepted`, "Use 'interval' or 'request'.");
+  if (flush !== 'interval' && flush !== 'request')
+    invalid('flush', `${shown(flush)} is not accepted`, "Use 'interval' or 'request'.");
   if (typeof flushTimeoutMs !== 'number' || !(flushTimeoutMs > 0) || !Number.isFinite(flushTimeoutMs)) {
     invalid('flushTimeoutMs', `${shown(flushTimeoutMs)} is not accepted`, 'Use a positive number of milliseconds.');
   }
@@ -113,7 +115,11 @@ function ignoreMatcher(ignore: ExpressTracingOptions['ignore']): ResolvedTracing
   if (ignore === undefined) return undefined;
   if (typeof ignore === 'function') return ignore;
   if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string' || p instanceof RegExp)) {
-    invalid('ignore', 'expected an array of paths and RegExps, or a function', "Use e.g. ['/health', /^\\/static\\//].");
+    invalid(
+      'ignore',
+      'expected an array of paths and RegExps, or a function',
+      "Use e.g. ['/health', /^\\/static\\//].",
+    );
   }
   if (ignore.length === 0) return undefined;
   const exact = new Set(ignore.filter((p): p is string => typeof p === 'string'));

@@ -57,7 +57,9 @@ describe("flush: 'request'", () => {
     server.script([{ endpoint: 'otlp', delayMs: 200, times: Number.POSITIVE_INFINITY }]);
     flushCalls = 0;
     const n = 100;
-    const statuses = await Promise.all(Array.from({ length: n }, async (_, i) => (await fetch(`${app.url}/items/${i}`)).status));
+    const statuses = await Promise.all(
+      Array.from({ length: n }, async (_, i) => (await fetch(`${app.url}/items/${i}`)).status),
+    );
     expect(statuses.every((s) => s === 200)).toBe(true);
     await server.waitFor((r) => requestTraces(r).length === n, 5000);
     expect(flushCalls).toBeLessThanOrEqual(4);

@@ -38,7 +38,9 @@ export interface RunningApp {
 }
 
 /** Listens on 127.0.0.1 with a random port. */
-export async function listen(app: { listen: (port: number, host: string, cb: () => void) => Server }): Promise<RunningApp> {
+export async function listen(app: {
+  listen: (port: number, host: string, cb: () => void) => Server;
+}): Promise<RunningApp> {
   let server!: Server;
   await new Promise<void>((resolve) => {
     server = app.listen(0, '127.0.0.1', resolve);

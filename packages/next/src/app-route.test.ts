@@ -3,7 +3,16 @@ import { instrument, startObservation } from '@fusewire/core';
 import { notFound, redirect } from 'next/navigation.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadNextAfter } from './next-after.js';
-import { descendants, type Harness, rid, sleep, startHarness, stopHarness, trapUnhandled, waitForTrace } from './test-support.js';
+import {
+  descendants,
+  type Harness,
+  rid,
+  sleep,
+  startHarness,
+  stopHarness,
+  trapUnhandled,
+  waitForTrace,
+} from './test-support.js';
 import { withTracing } from './with-tracing.js';
 
 // App Router route handlers with real Request/Response objects, against a real client and the
@@ -30,7 +39,8 @@ const post = (id: string, body: unknown = {}) =>
     headers: { 'x-request-id': id, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-const get = (id: string, path = '/api/thing') => new Request(`http://localhost${path}`, { headers: { 'x-request-id': id } });
+const get = (id: string, path = '/api/thing') =>
+  new Request(`http://localhost${path}`, { headers: { 'x-request-id': id } });
 
 describe('withTracing (App Router)', () => {
   it('makes one trace per call, named after the route, with status and duration', async () => {
@@ -87,7 +97,11 @@ describe('withTracing (App Router)', () => {
     const trace = await waitForTrace(h.server, id, 5);
     const root = trace.roots[0]!;
     expect(trace.roots).toHaveLength(1);
-    expect(descendants(root).map((n) => n.name).sort()).toEqual(['inner', 'later', 'received', 'retrieve']);
+    expect(
+      descendants(root)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(['inner', 'later', 'received', 'retrieve']);
     const retrieve = root.children.find((c) => c.name === 'retrieve')!;
     expect(retrieve.type).toBe('retriever');
     expect(retrieve.children.map((c) => c.name)).toEqual(['inner']);

@@ -22,7 +22,9 @@ export function isRequestLike(value: unknown): value is Request {
 }
 
 function isResponseLike(value: unknown): value is ResponseLike {
-  return typeof value === 'object' && value !== null && typeof (value as Response).status === 'number' && 'body' in value;
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Response).status === 'number' && 'body' in value
+  );
 }
 
 function routeInfo(req: Request, name: string | undefined): RouteInfo {
@@ -95,7 +97,13 @@ export function traceAppRoute(
  */
 function traceResponse(response: ResponseLike, inv: RouteInvocation): Response | undefined {
   const { body, status } = response;
-  if (body === null || typeof body?.getReader !== 'function' || status < 200 || status > 599 || NULL_BODY_STATUS.has(status)) {
+  if (
+    body === null ||
+    typeof body?.getReader !== 'function' ||
+    status < 200 ||
+    status > 599 ||
+    NULL_BODY_STATUS.has(status)
+  ) {
     return undefined;
   }
   try {
@@ -115,12 +123,20 @@ function endWithBody(inv: RouteInvocation, status: number, outcome: BodyOutcome)
   if (outcome.kind === 'complete') {
     inv.finish(status);
   } else if (outcome.kind === 'cancelled') {
-    inv.finish(status, { level: 'WARNING', statusMessage: 'response body cancelled (client went away)', metadata: { cancelled: true } });
+    inv.finish(status, {
+      level: 'WARNING',
+      statusMessage: 'response body cancelled (client went away)',
+      metadata: { cancelled: true },
+    });
   } else {
     inv.fail(outcome.error, status);
   }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }

@@ -19,8 +19,14 @@ describe('classifyControlFlow', () => {
   });
 
   it('recognises forbidden() and unauthorized() (experimental authInterrupts) by their digest', () => {
-    expect(classifyControlFlow({ digest: 'NEXT_HTTP_ERROR_FALLBACK;403' })).toEqual({ kind: 'http-fallback', status: 403 });
-    expect(classifyControlFlow({ digest: 'NEXT_HTTP_ERROR_FALLBACK;401' })).toEqual({ kind: 'http-fallback', status: 401 });
+    expect(classifyControlFlow({ digest: 'NEXT_HTTP_ERROR_FALLBACK;403' })).toEqual({
+      kind: 'http-fallback',
+      status: 403,
+    });
+    expect(classifyControlFlow({ digest: 'NEXT_HTTP_ERROR_FALLBACK;401' })).toEqual({
+      kind: 'http-fallback',
+      status: 401,
+    });
   });
 
   it('reads the status of a redirect whose URL contains semicolons', () => {
@@ -30,9 +36,18 @@ describe('classifyControlFlow', () => {
 
   it('knows the pre-15.1 not-found digest and the internal bail-outs', () => {
     expect(classifyControlFlow({ digest: 'NEXT_NOT_FOUND' })).toEqual({ kind: 'http-fallback', status: 404 });
-    expect(classifyControlFlow({ digest: 'DYNAMIC_SERVER_USAGE' })).toEqual({ kind: 'internal', digest: 'DYNAMIC_SERVER_USAGE' });
-    expect(classifyControlFlow({ code: 'NEXT_STATIC_GEN_BAILOUT' })).toEqual({ kind: 'internal', digest: 'NEXT_STATIC_GEN_BAILOUT' });
-    expect(classifyControlFlow({ $$typeof: Symbol.for('react.postpone') })).toEqual({ kind: 'internal', digest: 'REACT_POSTPONE' });
+    expect(classifyControlFlow({ digest: 'DYNAMIC_SERVER_USAGE' })).toEqual({
+      kind: 'internal',
+      digest: 'DYNAMIC_SERVER_USAGE',
+    });
+    expect(classifyControlFlow({ code: 'NEXT_STATIC_GEN_BAILOUT' })).toEqual({
+      kind: 'internal',
+      digest: 'NEXT_STATIC_GEN_BAILOUT',
+    });
+    expect(classifyControlFlow({ $$typeof: Symbol.for('react.postpone') })).toEqual({
+      kind: 'internal',
+      digest: 'REACT_POSTPONE',
+    });
   });
 
   it('treats everything else as a real error, and survives hostile values', () => {

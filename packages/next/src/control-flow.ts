@@ -46,7 +46,10 @@ export function classifyControlFlow(error: unknown): ControlFlow | undefined {
       }
       if (digest.startsWith(HTTP_FALLBACK)) {
         const status = Number(digest.slice(HTTP_FALLBACK.length).split(';')[0]);
-        return { kind: 'http-fallback', status: Number.isInteger(status) && status >= 400 && status < 500 ? status : 404 };
+        return {
+          kind: 'http-fallback',
+          status: Number.isInteger(status) && status >= 400 && status < 500 ? status : 404,
+        };
       }
       if (digest === NOT_FOUND_LEGACY) return { kind: 'http-fallback', status: 404 };
       if (INTERNAL.has(digest)) return { kind: 'internal', digest };

@@ -4,7 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isServerless, platformWaitUntil } from './flush-plan.js';
 import { loadNextAfter } from './next-after.js';
-import { type Harness, rid, sleep, startHarness, stopHarness, traceByRequestId, trapUnhandled } from './test-support.js';
+import {
+  type Harness,
+  rid,
+  sleep,
+  startHarness,
+  stopHarness,
+  traceByRequestId,
+  trapUnhandled,
+} from './test-support.js';
 import { withTracing } from './with-tracing.js';
 
 // The flush order, one strategy at a time: after() → platform waitUntil → bounded awaited flush on
@@ -175,7 +183,9 @@ describe('flush order', () => {
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'fn');
     h.server.script([{ endpoint: 'otlp', hang: true, times: Number.POSITIVE_INFINITY }]);
     const started = performance.now();
-    const res = (await withTracing(async (_req: Request) => new Response(null, { status: 204 }), { flushTimeoutMs: 300 })(get(rid())))!;
+    const res = (await withTracing(async (_req: Request) => new Response(null, { status: 204 }), {
+      flushTimeoutMs: 300,
+    })(get(rid())))!;
     expect(res.status).toBe(204);
     const boom = new Error('x');
     await expect(
@@ -186,7 +196,9 @@ describe('flush order', () => {
         { flushTimeoutMs: 300 },
       )(get(rid())),
     ).rejects.toBe(boom);
-    const body = (await withTracing(async (_req: Request) => new Response('abc'), { flushTimeoutMs: 300 })(get(rid())))!;
+    const body = (await withTracing(async (_req: Request) => new Response('abc'), { flushTimeoutMs: 300 })(
+      get(rid()),
+    ))!;
     expect(await body.text()).toBe('abc');
     route = withTracing((_req: IncomingMessage, r: ServerResponse) => void r.end('ok'), { flushTimeoutMs: 300 });
     expect(await (await fetch(base)).text()).toBe('ok');
@@ -215,9 +227,11 @@ describe('flush order', () => {
       },
     };
     expect(platformWaitUntil()).toBeUndefined();
-    const ctx = { waitUntil: vi.fn(function (this: unknown) {
-      return this;
-    }) };
+    const ctx = {
+      waitUntil: vi.fn(function (this: unknown) {
+        return this;
+      }),
+    };
     global[VERCEL] = { get: () => ctx };
     platformWaitUntil()!(Promise.resolve());
     expect(ctx.waitUntil.mock.results[0]!.value).toBe(ctx);

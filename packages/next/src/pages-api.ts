@@ -51,7 +51,11 @@ export function tracePagesApi(
     const onClose = () => {
       cleanup();
       if (res.writableFinished === false) {
-        inv.finish(res.statusCode, { level: 'WARNING', statusMessage: 'connection closed before the response finished', metadata: { aborted: true } });
+        inv.finish(res.statusCode, {
+          level: 'WARNING',
+          statusMessage: 'connection closed before the response finished',
+          metadata: { aborted: true },
+        });
       } else {
         inv.finish(res.statusCode);
       }

@@ -12,7 +12,10 @@ describe('register', () => {
     const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() };
     const first = register({ logger });
     expect(first.enabled).toBe(false);
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ code: 'FUSEWIRE_DISABLED' }), expect.any(String));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'FUSEWIRE_DISABLED' }),
+      expect.any(String),
+    );
     vi.unstubAllEnvs();
   });
 

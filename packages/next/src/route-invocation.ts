@@ -63,7 +63,8 @@ export class RouteInvocation {
       const level = extra.level ?? (status !== undefined && status >= 500 ? 'ERROR' : undefined);
       if (level !== undefined) attributes.level = level;
       // After recordError() the error's own message is the better status message.
-      const statusMessage = extra.statusMessage ?? (level === 'ERROR' && !extra.errorRecorded ? `HTTP ${status}` : undefined);
+      const statusMessage =
+        extra.statusMessage ?? (level === 'ERROR' && !extra.errorRecorded ? `HTTP ${status}` : undefined);
       if (statusMessage !== undefined) attributes.statusMessage = statusMessage;
       this.obs.end(attributes as EndAttributes);
     } catch {

@@ -36,7 +36,12 @@ export function traceByRequestId(server: LangfuseTestServer, requestId: string):
 }
 
 /** Waits until the trace of `requestId` has arrived with its root ended and `count` observations. */
-export async function waitForTrace(server: LangfuseTestServer, requestId: string, count = 1, timeoutMs = 5_000): Promise<TraceView> {
+export async function waitForTrace(
+  server: LangfuseTestServer,
+  requestId: string,
+  count = 1,
+  timeoutMs = 5_000,
+): Promise<TraceView> {
   await server.waitFor((r) => {
     const t = r.traces().find((x) => x.roots.some((n) => n.metadata?.requestId === requestId));
     return t !== undefined && t.observations.length >= count && t.roots.every((n) => n.endTime !== undefined);

@@ -1,5 +1,8 @@
 /** How a response body stopped flowing. */
-export type BodyOutcome = { kind: 'complete' } | { kind: 'cancelled'; reason: unknown } | { kind: 'error'; error: unknown };
+export type BodyOutcome =
+  | { kind: 'complete' }
+  | { kind: 'cancelled'; reason: unknown }
+  | { kind: 'error'; error: unknown };
 
 /** What {@link tracedBody} reports to, and how it runs reads. */
 export interface BodyHooks {

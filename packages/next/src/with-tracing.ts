@@ -11,8 +11,15 @@ function resolveOptions(options: WithTracingOptions | undefined): ResolvedTracin
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
     throw new TypeError(`withTracing: options.name must be a non-empty string, got ${JSON.stringify(name)}`);
   }
-  if (typeof flushTimeoutMs !== 'number' || !Number.isFinite(flushTimeoutMs) || flushTimeoutMs < 0 || flushTimeoutMs > 60_000) {
-    throw new TypeError(`withTracing: options.flushTimeoutMs must be milliseconds from 0 to 60000, got ${String(flushTimeoutMs)}`);
+  if (
+    typeof flushTimeoutMs !== 'number' ||
+    !Number.isFinite(flushTimeoutMs) ||
+    flushTimeoutMs < 0 ||
+    flushTimeoutMs > 60_000
+  ) {
+    throw new TypeError(
+      `withTracing: options.flushTimeoutMs must be milliseconds from 0 to 60000, got ${String(flushTimeoutMs)}`,
+    );
   }
   return { name, flushTimeoutMs };
 }
@@ -58,7 +65,9 @@ function resolveOptions(options: WithTracingOptions | undefined): ResolvedTracin
  */
 export function withTracing<H extends (...args: any[]) => any>(handler: H, options?: WithTracingOptions): H {
   if (typeof handler !== 'function') {
-    throw new TypeError(`withTracing: expected a route handler function, got ${handler === null ? 'null' : typeof handler}`);
+    throw new TypeError(
+      `withTracing: expected a route handler function, got ${handler === null ? 'null' : typeof handler}`,
+    );
   }
   const resolved = resolveOptions(options);
   // Route modules load before their first request: by then `after` is usually known.

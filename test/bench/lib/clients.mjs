@@ -66,7 +66,14 @@ const FACTORIES = {
         const traceId = ids.traceId(i);
         const start = Date.now();
         traces.publish({ id: traceId, name: 'bench-trace', userId: 'user-1' });
-        spans.publish({ id: ids.spanId(i), traceId, name: 'retrieve', input: QUESTION, output: ANSWER, startTime: start });
+        spans.publish({
+          id: ids.spanId(i),
+          traceId,
+          name: 'retrieve',
+          input: QUESTION,
+          output: ANSWER,
+          startTime: start,
+        });
       },
       trace3(i) {
         const traceId = ids.traceId(i);
@@ -87,7 +94,13 @@ const FACTORIES = {
         });
       },
       publishSpan(i) {
-        spans.publish({ id: ids.spanId(i), traceId: ids.traceId(i), name: 'retrieve', input: QUESTION, output: ANSWER });
+        spans.publish({
+          id: ids.spanId(i),
+          traceId: ids.traceId(i),
+          name: 'retrieve',
+          input: QUESTION,
+          output: ANSWER,
+        });
       },
       flush: () => client.flush(60_000),
       shutdown: () => client.shutdown(60_000),
@@ -114,7 +127,14 @@ const FACTORIES = {
       trace3(i) {
         const start = new Date();
         const trace = lf.trace({ id: ids.traceId(i), name: 'bench-trace', userId: 'user-1', input: QUESTION });
-        const span = trace.span({ id: ids.spanId(i), name: 'retrieve', input: QUESTION, output: ANSWER, startTime: start, endTime: start });
+        const span = trace.span({
+          id: ids.spanId(i),
+          name: 'retrieve',
+          input: QUESTION,
+          output: ANSWER,
+          startTime: start,
+          endTime: start,
+        });
         span.generation({
           id: ids.childId(i),
           name: 'chat',
@@ -135,7 +155,11 @@ const FACTORIES = {
     const { LangfuseSpanProcessor } = await import('@langfuse/otel');
     const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
     const { startObservation, startActiveObservation, propagateAttributes } = await import('@langfuse/tracing');
-    const processor = new LangfuseSpanProcessor({ publicKey: srv.publicKey, secretKey: srv.secretKey, baseUrl: srv.url });
+    const processor = new LangfuseSpanProcessor({
+      publicKey: srv.publicKey,
+      secretKey: srv.secretKey,
+      baseUrl: srv.url,
+    });
     const provider = new NodeTracerProvider({ spanProcessors: [processor] });
     provider.register(); // what NodeSDK.start() does for traces: global provider + AsyncLocalStorage context
     const traceAttrs = { userId: 'user-1', traceName: 'bench-trace' };
@@ -152,7 +176,11 @@ const FACTORIES = {
         propagateAttributes(traceAttrs, () => {
           const span = startObservation('retrieve', { input: QUESTION, output: ANSWER });
           span
-            .startObservation('chat', { model: 'gpt-4o', input: QUESTION, output: ANSWER, usageDetails: USAGE }, { asType: 'generation' })
+            .startObservation(
+              'chat',
+              { model: 'gpt-4o', input: QUESTION, output: ANSWER, usageDetails: USAGE },
+              { asType: 'generation' },
+            )
             .end();
           span.end();
         });

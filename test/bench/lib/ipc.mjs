@@ -109,7 +109,13 @@ export function runChild(file, { params = {}, server, timeoutMs = 300_000, execA
     child.on('error', (error) => finish({ ok: false, error: String(error) }));
     child.on('exit', (code, signal) => {
       if (result !== undefined && code === 0) finish({ ok: true, result });
-      else finish({ ok: false, result, error: result === undefined ? `exited with ${signal ?? code} before reporting` : `exited with ${signal ?? code}` });
+      else
+        finish({
+          ok: false,
+          result,
+          error:
+            result === undefined ? `exited with ${signal ?? code} before reporting` : `exited with ${signal ?? code}`,
+        });
     });
   });
 }

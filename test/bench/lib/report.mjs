@@ -12,11 +12,16 @@ function ns(n) {
   if (n < 1000) return `${n.toFixed(n < 10 ? 1 : 0)} ns`;
   return `${(n / 1000).toFixed(n < 10_000 ? 2 : 1)} µs`;
 }
-const times = (r) => (r === undefined || !Number.isFinite(r) ? '—' : r >= 10 ? `${Math.round(r)}×` : `${r.toFixed(2)}×`);
+const times = (r) =>
+  r === undefined || !Number.isFinite(r) ? '—' : r >= 10 ? `${Math.round(r)}×` : `${r.toFixed(2)}×`;
 const verdict = (met) => (met === undefined ? '⏳ pending' : met ? '✅ met' : '❌ missed');
 
 function table(head, rows) {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 /** The best peer's value for a metric (lowest cost or highest throughput). */
@@ -50,7 +55,14 @@ function callerSection(s) {
   const rows = s.rows.map((r) => {
     if (r.pending) return [r.client, r.case, `⏳ pending: ${r.pending}`, '', '', ''];
     const vs = r.case === 'trace + span' && best ? times(r.nsPerOp / best.nsPerOp) : '';
-    return [r.client, r.case, ns(r.nsPerOp), r.case === 'trace + span' ? ns(r.nsPerObservation) : '', ns(r.cpuNsPerOp), vs];
+    return [
+      r.client,
+      r.case,
+      ns(r.nsPerOp),
+      r.case === 'trace + span' ? ns(r.nsPerObservation) : '',
+      ns(r.cpuNsPerOp),
+      vs,
+    ];
   });
   return `### 1. Caller-side cost
 
@@ -123,7 +135,13 @@ function expressSection(s) {
   const rows = s.rows.map((r) =>
     r.pending
       ? [r.variant, `⏳ pending: ${r.pending}`, '', '', '']
-      : [r.variant, int(r.reqPerSec), `${num(r.p99Ms, 0)} ms`, r.ratioToBare ? `${Math.round(r.ratioToBare * 100)}%` : '—', num(r.unitsPerRequest, 2)],
+      : [
+          r.variant,
+          int(r.reqPerSec),
+          `${num(r.p99Ms, 0)} ms`,
+          r.ratioToBare ? `${Math.round(r.ratioToBare * 100)}%` : '—',
+          num(r.unitsPerRequest, 2),
+        ],
   );
   return `### 3. Express overhead
 
@@ -145,7 +163,9 @@ function deadSection(s) {
     `${mb(r.rss.deadMiddleThird)} / ${mb(r.rss.deadLastThird)}`,
     `${int(r.requestsDuringOutage?.total)} (${int(r.requestsDuringOutage?.max)})`,
     `${pct(r.deliveredPct)}`,
-    r.statsAtEndOfOutage ? `queue ${int(r.statsAtEndOfOutage.queue.size)} / ${int(r.statsAtEndOfOutage.queue.maxSize)}, refused ${int(r.statsAtEndOfOutage.dropped.queue_full)}` : '',
+    r.statsAtEndOfOutage
+      ? `queue ${int(r.statsAtEndOfOutage.queue.size)} / ${int(r.statsAtEndOfOutage.queue.maxSize)}, refused ${int(r.statsAtEndOfOutage.dropped.queue_full)}`
+      : '',
   ]);
   return `### 4. Dead backend
 
@@ -169,13 +189,21 @@ export function evaluateTargets(results) {
   const fwPublish = caller.find((r) => r.client === 'fusewire' && r.case === 'publish, fusewire subscribed');
   if (fwTrace && fwPublish) {
     const worst = Math.max(fwTrace.nsPerObservation, fwPublish.nsPerOp);
-    add('caller-side cost ≤ 0.5 µs per observation', `${ns(fwTrace.nsPerObservation)} (trace+span ÷ 2), ${ns(fwPublish.nsPerOp)} (one publish)`, worst <= 500);
+    add(
+      'caller-side cost ≤ 0.5 µs per observation',
+      `${ns(fwTrace.nsPerObservation)} (trace+span ÷ 2), ${ns(fwPublish.nsPerOp)} (one publish)`,
+      worst <= 500,
+    );
   } else add('caller-side cost ≤ 0.5 µs per observation', 'not run', undefined);
   const fwInstr = caller.find((r) => r.client === 'fusewire' && r.case === 'instrumented async fn');
   const bareAsync = caller.find((r) => r.client === 'baseline' && r.case === 'async fn, not instrumented');
   if (fwInstr && !fwInstr.pending && bareAsync) {
     const overhead = fwInstr.nsPerOp - bareAsync.nsPerOp;
-    add('instrumented async fn: overhead ≤ 0.5 µs per observation', `${ns(overhead)} over a bare async call`, overhead <= 500);
+    add(
+      'instrumented async fn: overhead ≤ 0.5 µs per observation',
+      `${ns(overhead)} over a bare async call`,
+      overhead <= 500,
+    );
   } else add('instrumented async fn: overhead ≤ 0.5 µs per observation', fwInstr?.pending ?? 'not run', undefined);
 
   const burst = sc.e2e?.burst ?? [];
@@ -184,7 +212,12 @@ export function evaluateTargets(results) {
   const v5 = burst.find((r) => r.client === 'langfuse-v5');
   if (fw) {
     add('total CPU per event ≤ 2 µs (burst, deferred work included)', ns(fw.cpuNsPerEvent), fw.cpuNsPerEvent <= 2000);
-    if (v3) add('≥ 20× cheaper than langfuse v3 (CPU per event)', `${times(v3.cpuNsPerEvent / fw.cpuNsPerEvent)} (${ns(v3.cpuNsPerEvent)} vs ${ns(fw.cpuNsPerEvent)})`, v3.cpuNsPerEvent / fw.cpuNsPerEvent >= 20);
+    if (v3)
+      add(
+        '≥ 20× cheaper than langfuse v3 (CPU per event)',
+        `${times(v3.cpuNsPerEvent / fw.cpuNsPerEvent)} (${ns(v3.cpuNsPerEvent)} vs ${ns(fw.cpuNsPerEvent)})`,
+        v3.cpuNsPerEvent / fw.cpuNsPerEvent >= 20,
+      );
     if (v5)
       add(
         '≥ 6× cheaper than langfuse v5 (CPU per event)',
@@ -212,7 +245,12 @@ export function evaluateTargets(results) {
 
   const ex = sc.express?.rows ?? [];
   const interval = ex.find((r) => r.variant === 'fusewire-interval');
-  if (interval?.ratioToBare) add('Express with the middleware ≥ 90% of bare (interval mode)', `${Math.round(interval.ratioToBare * 100)}%`, interval.ratioToBare >= 0.9);
+  if (interval?.ratioToBare)
+    add(
+      'Express with the middleware ≥ 90% of bare (interval mode)',
+      `${Math.round(interval.ratioToBare * 100)}%`,
+      interval.ratioToBare >= 0.9,
+    );
   else add('Express with the middleware ≥ 90% of bare (interval mode)', interval?.pending ?? 'not run', undefined);
 
   const dead = (sc.dead?.rows ?? []).find((r) => r.client === 'fusewire');
@@ -227,7 +265,11 @@ export function evaluateTargets(results) {
     );
     const h = dead.eventLoopDelayMs.healthy.p99;
     const d = dead.eventLoopDelayMs.dead.p99;
-    add('dead backend: event-loop p99 unchanged (≤ +20% or +2 ms)', `${num(h)} → ${num(d)} ms`, d <= Math.max(h * 1.2, h + 2));
+    add(
+      'dead backend: event-loop p99 unchanged (≤ +20% or +2 ms)',
+      `${num(h)} → ${num(d)} ms`,
+      d <= Math.max(h * 1.2, h + 2),
+    );
   } else add('dead-backend targets', 'not run', undefined);
   return out;
 }

@@ -22,7 +22,14 @@ dc.subscribe('net.server.socket', ({ socket }) => {
 // Delivery tracking: when did the server last gain a unit, and when did it hold the expected count.
 // With an id prefix (clients whose span ids we choose), only ids the caller created count, so a span
 // the client invented (e.g. a trace carrier) cannot stand in for a missing one.
-const watch = { expected: Number.POSITIVE_INFINITY, prefix: undefined, doneAt: undefined, lastProgressAt: undefined, last: 0, checkedAt: 0 };
+const watch = {
+  expected: Number.POSITIVE_INFINITY,
+  prefix: undefined,
+  doneAt: undefined,
+  lastProgressAt: undefined,
+  last: 0,
+  checkedAt: 0,
+};
 const unique = () => received.uniqueSpanCount + received.uniqueEventCount;
 
 /** Unique span/event ids starting with `prefix`, and the others. O(ids): called rarely. */
@@ -92,12 +99,24 @@ async function waitDone({ timeoutMs = 120_000, stallMs = 10_000 } = {}) {
 }
 
 const commands = {
-  info: () => ({ url: server.url, publicKey: server.publicKey, secretKey: server.secretKey, authorization: server.authorization }),
+  info: () => ({
+    url: server.url,
+    publicKey: server.publicKey,
+    secretKey: server.secretKey,
+    authorization: server.authorization,
+  }),
   reset: () => {
     server.reset();
     traffic.maxInflight = traffic.inflight;
     traffic.maxConnections = traffic.connections;
-    Object.assign(watch, { expected: Number.POSITIVE_INFINITY, prefix: undefined, doneAt: undefined, lastProgressAt: undefined, last: 0, checkedAt: 0 });
+    Object.assign(watch, {
+      expected: Number.POSITIVE_INFINITY,
+      prefix: undefined,
+      doneAt: undefined,
+      lastProgressAt: undefined,
+      last: 0,
+      checkedAt: 0,
+    });
     return snapshot();
   },
   expect: ({ count, prefix }) => {

@@ -47,7 +47,10 @@ async function baseline() {
   const publish = (i) => ch.publish({ name: 'retrieve', traceId: 'x', n: i });
   return [
     { case: 'publish, no subscriber', ...(await measure(publish, { batchSize: sizes.publishBatch })) },
-    { case: 'async fn, not instrumented', ...(await measure(() => work(), { batchSize: sizes.batchSize, isAsync: true })) },
+    {
+      case: 'async fn, not instrumented',
+      ...(await measure(() => work(), { batchSize: sizes.batchSize, isAsync: true })),
+    },
   ];
 }
 
@@ -101,8 +104,16 @@ async function instrumentedFusewire(client, flush) {
       traced = call;
     }
   } catch {}
-  if (!traced) return { case: 'instrumented async fn', pending: 'instrument() found but instrument(type, attributes, fn) did not return a promise; update scenarios/caller-cost.mjs' };
-  return { case: 'instrumented async fn', ...(await measure(() => traced(), { batchSize: sizes.batchSize, flush, isAsync: true })) };
+  if (!traced)
+    return {
+      case: 'instrumented async fn',
+      pending:
+        'instrument() found but instrument(type, attributes, fn) did not return a promise; update scenarios/caller-cost.mjs',
+    };
+  return {
+    case: 'instrumented async fn',
+    ...(await measure(() => traced(), { batchSize: sizes.batchSize, flush, isAsync: true })),
+  };
 }
 
 main(async () => ({ client: name, ...(name === 'baseline' ? { rows: await baseline() } : await forClient()) }));

@@ -23,13 +23,20 @@ async function tracing(variant, srv) {
       try {
         adapter = await import('@fusewire/express');
       } catch (error) {
-        return { pending: `@fusewire/express is not built or not importable yet (${String(error?.message ?? error).split('\n')[0]})` };
+        return {
+          pending: `@fusewire/express is not built or not importable yet (${String(error?.message ?? error).split('\n')[0]})`,
+        };
       }
-      if (typeof adapter.middleware !== 'function') return { pending: '@fusewire/express does not export middleware() yet' };
+      if (typeof adapter.middleware !== 'function')
+        return { pending: '@fusewire/express does not export middleware() yet' };
       const { createFusewire } = await import('@fusewire/core');
       const client = createFusewire({ publicKey: srv.publicKey, secretKey: srv.secretKey, baseUrl: srv.url });
       const mw = adapter.middleware(client, { flush: variant === 'fusewire-request' ? 'request' : 'interval' });
-      return { use: Array.isArray(mw) ? mw : [mw], shutdown: () => client.shutdown(30_000), stats: () => client.stats() };
+      return {
+        use: Array.isArray(mw) ? mw : [mw],
+        shutdown: () => client.shutdown(30_000),
+        stats: () => client.stats(),
+      };
     }
     case 'langfuse-v3': {
       // v3 has no Express integration; its docs create a trace per request and observations under it.
@@ -50,7 +57,9 @@ async function tracing(variant, srv) {
       const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
       const { startActiveObservation } = await import('@langfuse/tracing');
       const provider = new NodeTracerProvider({
-        spanProcessors: [new LangfuseSpanProcessor({ publicKey: srv.publicKey, secretKey: srv.secretKey, baseUrl: srv.url })],
+        spanProcessors: [
+          new LangfuseSpanProcessor({ publicKey: srv.publicKey, secretKey: srv.secretKey, baseUrl: srv.url }),
+        ],
       });
       provider.register();
       const mw = (req, res, next) =>
@@ -70,7 +79,10 @@ async function tracing(variant, srv) {
       const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
       const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
       const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-      const exporter = new OTLPTraceExporter({ url: `${srv.url}/api/public/otel/v1/traces`, headers: { Authorization: srv.authorization } });
+      const exporter = new OTLPTraceExporter({
+        url: `${srv.url}/api/public/otel/v1/traces`,
+        headers: { Authorization: srv.authorization },
+      });
       const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
       provider.register();
       const tracer = provider.getTracer('bench');

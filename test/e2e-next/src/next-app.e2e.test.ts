@@ -16,7 +16,11 @@ beforeAll(async () => {
   const build = await ensureBuild();
   timings.build = Date.now() - t0;
   const bundler = WEBPACK ? 'webpack' : 'Turbopack';
-  console.log(build.built ? `[e2e] next build with ${bundler} (${build.reason}): ${build.ms} ms` : `[e2e] reusing the fresh ${bundler} build`);
+  console.log(
+    build.built
+      ? `[e2e] next build with ${bundler} (${build.reason}): ${build.ms} ms`
+      : `[e2e] reusing the fresh ${bundler} build`,
+  );
   server = await startLangfuseServer();
 });
 
@@ -26,7 +30,11 @@ afterAll(async () => {
   console.log(`[e2e] timings (ms): ${JSON.stringify(timings)}`);
 });
 
-const keys = () => ({ LANGFUSE_BASE_URL: server.url, LANGFUSE_PUBLIC_KEY: server.publicKey, LANGFUSE_SECRET_KEY: server.secretKey });
+const keys = () => ({
+  LANGFUSE_BASE_URL: server.url,
+  LANGFUSE_PUBLIC_KEY: server.publicKey,
+  LANGFUSE_SECRET_KEY: server.secretKey,
+});
 
 let starts = 0;
 async function restart(env: Record<string, string>): Promise<RunningApp> {

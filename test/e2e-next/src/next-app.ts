@@ -63,19 +63,29 @@ export function staleReason(): string | undefined {
 /** Runs `next build` unless the existing build is fresh. Resolves with what it did. */
 export async function ensureBuild(timeoutMs = 240_000): Promise<{ built: boolean; reason?: string; ms: number }> {
   for (const dist of ['packages/core/dist/index.js', 'packages/next/dist/index.js', 'packages/next/dist/edge.js']) {
-    if (!existsSync(path.join(REPO_DIR, dist))) throw new Error(`${dist} is missing: run \`npm run build\` at the repo root first`);
+    if (!existsSync(path.join(REPO_DIR, dist)))
+      throw new Error(`${dist} is missing: run \`npm run build\` at the repo root first`);
   }
   const reason = staleReason();
   if (reason === undefined) return { built: false, ms: 0 };
   const started = Date.now();
-  const { code, output } = await run(process.execPath, [NEXT_BIN, 'build', ...(WEBPACK ? ['--webpack'] : [])], timeoutMs);
+  const { code, output } = await run(
+    process.execPath,
+    [NEXT_BIN, 'build', ...(WEBPACK ? ['--webpack'] : [])],
+    timeoutMs,
+  );
   if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.slice(-4000)}`);
   return { built: true, reason, ms: Date.now() - started };
 }
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: APP_DIR, env: cleanEnv({}), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: APP_DIR,
+      env: cleanEnv({}),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const untrack = track(child);
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
@@ -206,7 +216,9 @@ function entryClosure(entry: string): Set<string> {
 export function bundledCopies(entries: string[], marker = 'fusewire.v1'): Record<string, string[]> {
   const result: Record<string, string[]> = {};
   for (const entry of entries) {
-    result[entry] = [...entryClosure(entry)].filter((f) => readFileSync(f, 'utf8').includes(marker)).map((f) => path.relative(DOT_NEXT, f));
+    result[entry] = [...entryClosure(entry)]
+      .filter((f) => readFileSync(f, 'utf8').includes(marker))
+      .map((f) => path.relative(DOT_NEXT, f));
   }
   return result;
 }

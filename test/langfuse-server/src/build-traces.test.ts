@@ -29,7 +29,15 @@ describe('received.traces()', () => {
             'session.id': 's-1',
           },
         }),
-        span({ spanId: TOOL_ID, parentSpanId: ROOT_ID, name: 'search', startMs: 5, endMs: 8, attributes: { 'langfuse.observation.type': 'tool' }, status: { code: 2, message: 'timeout' } }),
+        span({
+          spanId: TOOL_ID,
+          parentSpanId: ROOT_ID,
+          name: 'search',
+          startMs: 5,
+          endMs: 8,
+          attributes: { 'langfuse.observation.type': 'tool' },
+          status: { code: 2, message: 'timeout' },
+        }),
       ]),
     );
     await postOtlp(
@@ -81,11 +89,26 @@ describe('received.traces()', () => {
   });
 
   it('prefers langfuse.trace.name over the root span name', () => {
-    const base = { traceId: TRACE_ID, startTimeUnixNano: '1', endTimeUnixNano: '2', kind: 0, status: { code: 0 }, events: [], resource: {}, scope: { name: 'x' } };
+    const base = {
+      traceId: TRACE_ID,
+      startTimeUnixNano: '1',
+      endTimeUnixNano: '2',
+      kind: 0,
+      status: { code: 0 },
+      events: [],
+      resource: {},
+      scope: { name: 'x' },
+    };
     const traces = buildTraces(
       [
         { ...base, spanId: ROOT_ID, name: 'root', attributes: {} },
-        { ...base, spanId: CHILD_ID, parentSpanId: ROOT_ID, name: 'child', attributes: { 'langfuse.trace.name': 'named' } },
+        {
+          ...base,
+          spanId: CHILD_ID,
+          parentSpanId: ROOT_ID,
+          name: 'child',
+          attributes: { 'langfuse.trace.name': 'named' },
+        },
       ],
       [],
     );
@@ -97,20 +120,45 @@ describe('received.traces()', () => {
     const batch = [
       // the update arrives first but is newer: it must win for output and end time
       { id: 'u', timestamp: ts(300), type: 'generation-update', body: { id: 'g', endTime: ts(150), output: 'done' } },
-      { id: 't', timestamp: ts(0), type: 'trace-create', body: { id: 'trace-1', name: 'chat-request', userId: 'u-2', tags: ['x'] } },
-      { id: 's', timestamp: ts(1), type: 'span-create', body: { id: 'root', traceId: 'trace-1', name: 'handler', startTime: ts(0), endTime: ts(200) } },
+      {
+        id: 't',
+        timestamp: ts(0),
+        type: 'trace-create',
+        body: { id: 'trace-1', name: 'chat-request', userId: 'u-2', tags: ['x'] },
+      },
+      {
+        id: 's',
+        timestamp: ts(1),
+        type: 'span-create',
+        body: { id: 'root', traceId: 'trace-1', name: 'handler', startTime: ts(0), endTime: ts(200) },
+      },
       {
         id: 'g1',
         timestamp: ts(2),
         type: 'generation-create',
-        body: { id: 'g', traceId: 'trace-1', parentObservationId: 'root', name: 'chat', startTime: ts(30), model: 'gpt-4o', usage: { input: 5, output: 6 }, output: null },
+        body: {
+          id: 'g',
+          traceId: 'trace-1',
+          parentObservationId: 'root',
+          name: 'chat',
+          startTime: ts(30),
+          model: 'gpt-4o',
+          usage: { input: 5, output: 6 },
+          output: null,
+        },
       },
       event('score-create', { traceId: 'trace-1', name: 'quality', value: 0.9, observationId: 'g' }),
       event('sdk-log', { log: 'ignored' }),
     ];
     expect((await postIngestion(server, { batch })).status).toBe(207);
     const [trace] = server.received.traces();
-    expect(trace).toMatchObject({ id: 'trace-1', name: 'chat-request', userId: 'u-2', tags: ['x'], sources: ['ingestion'] });
+    expect(trace).toMatchObject({
+      id: 'trace-1',
+      name: 'chat-request',
+      userId: 'u-2',
+      tags: ['x'],
+      sources: ['ingestion'],
+    });
     expect(trace?.scores).toEqual([{ name: 'quality', value: 0.9, observationId: 'g' }]);
     const root = trace!.roots[0]!;
     expect(root).toMatchObject({ id: 'root', type: 'span', name: 'handler', durationMs: 200, source: 'ingestion' });

@@ -23,7 +23,9 @@ function parseMaybeJson(value: unknown): unknown {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** Integer nanoseconds as a BigInt; undefined for 0 or junk. */
@@ -51,7 +53,11 @@ function isoToMs(value: unknown): number | undefined {
 function draftOf(traces: Map<string, TraceDraft>, id: string): TraceDraft {
   let draft = traces.get(id);
   if (!draft) {
-    draft = { view: { id, roots: [], observations: [], scores: [], sources: [] }, nodes: new Map(), created: new Set() };
+    draft = {
+      view: { id, roots: [], observations: [], scores: [], sources: [] },
+      nodes: new Map(),
+      created: new Set(),
+    };
     traces.set(id, draft);
   }
   return draft;

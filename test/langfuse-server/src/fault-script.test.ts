@@ -81,7 +81,11 @@ describe('scripted faults', () => {
       endpoint: 'ingestion',
       perEvent: (e) => (e.id === 'flaky' ? { status: 500, message: 'try again' } : undefined),
     });
-    const batch = [event('trace-create', { id: 't' }, 'ok'), event('trace-create', { id: 't' }, 'flaky'), event('span-create', {}, 'bad')];
+    const batch = [
+      event('trace-create', { id: 't' }, 'ok'),
+      event('trace-create', { id: 't' }, 'flaky'),
+      event('span-create', {}, 'bad'),
+    ];
     const answer = await json(postIngestion(server, { batch }));
     expect(answer.successes).toEqual([{ id: 'ok', status: 201 }]);
     expect(answer.errors).toEqual([

@@ -6,7 +6,14 @@ import type { IngestionEvent, ReceivedSpan } from './types.js';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const ms = (n: number) => `${1_700_000_000_000n * 1_000_000n + BigInt(Math.round(n * 1e6))}`;
 
-function span(spanId: string, name: string, start: number, end: number, attributes: ReceivedSpan['attributes'], parentSpanId?: string): ReceivedSpan {
+function span(
+  spanId: string,
+  name: string,
+  start: number,
+  end: number,
+  attributes: ReceivedSpan['attributes'],
+  parentSpanId?: string,
+): ReceivedSpan {
   return {
     traceId: TRACE,
     spanId,
@@ -33,19 +40,38 @@ describe('formatTree', () => {
         'session.id': 's-1',
         'langfuse.trace.tags': ['demo'],
       }),
-      span('bbbbbbbbbbbbbbbb', 'chat', 10, 130, {
-        'langfuse.observation.type': 'generation',
-        'langfuse.observation.model.name': 'gpt-4o',
-        'langfuse.observation.usage_details': '{"input":12,"output":34}',
-      }, 'aaaaaaaaaaaaaaaa'),
-      span('cccccccccccccccc', 'search', 140, 140.4, {
-        'langfuse.observation.type': 'tool',
-        'langfuse.observation.level': 'WARNING',
-        'langfuse.observation.status_message': 'slow',
-      }, 'bbbbbbbbbbbbbbbb'),
+      span(
+        'bbbbbbbbbbbbbbbb',
+        'chat',
+        10,
+        130,
+        {
+          'langfuse.observation.type': 'generation',
+          'langfuse.observation.model.name': 'gpt-4o',
+          'langfuse.observation.usage_details': '{"input":12,"output":34}',
+        },
+        'aaaaaaaaaaaaaaaa',
+      ),
+      span(
+        'cccccccccccccccc',
+        'search',
+        140,
+        140.4,
+        {
+          'langfuse.observation.type': 'tool',
+          'langfuse.observation.level': 'WARNING',
+          'langfuse.observation.status_message': 'slow',
+        },
+        'bbbbbbbbbbbbbbbb',
+      ),
     ];
     const events: IngestionEvent[] = [
-      { id: 'e1', timestamp: '2024-01-01T00:00:00.000Z', type: 'score-create', body: { traceId: TRACE, name: 'helpfulness', value: 0.9 } },
+      {
+        id: 'e1',
+        timestamp: '2024-01-01T00:00:00.000Z',
+        type: 'score-create',
+        body: { traceId: TRACE, name: 'helpfulness', value: 0.9 },
+      },
       { id: 'e2', timestamp: '2024-01-01T00:00:00.000Z', type: 'trace-create', body: { id: 'other', name: 'cron' } },
     ];
     expect(formatTree(buildTraces(spans, events))).toBe(

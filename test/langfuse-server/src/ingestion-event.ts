@@ -104,7 +104,8 @@ function checkObservation(type: string, body: Record<string, any>): EventResult 
   if (usage) return usage;
   const hasName = body.promptName !== undefined && body.promptName !== null;
   const hasVersion = body.promptVersion !== undefined && body.promptVersion !== null;
-  if (hasName !== hasVersion) return invalid('body.promptName and body.promptVersion go together: send both or neither');
+  if (hasName !== hasVersion)
+    return invalid('body.promptName and body.promptVersion go together: send both or neither');
   return undefined;
 }
 
@@ -115,7 +116,8 @@ function checkTrace(body: Record<string, any>): EventResult | undefined {
     optionalString(body, 'userId') ??
     optionalString(body, 'sessionId');
   if (problem) return problem;
-  if (typeof body.name === 'string' && body.name.length > 1000) return invalid('body.name is longer than 1000 characters');
+  if (typeof body.name === 'string' && body.name.length > 1000)
+    return invalid('body.name is longer than 1000 characters');
   const tags = body.tags;
   if (tags !== undefined && tags !== null && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))) {
     return invalid('body.tags must be an array of strings');
@@ -126,7 +128,8 @@ function checkTrace(body: Record<string, any>): EventResult | undefined {
 function checkScore(body: Record<string, any>): EventResult | undefined {
   if (typeof body.name !== 'string' || body.name === '') return invalid('score body.name is required');
   const value = body.value;
-  if (typeof value !== 'number' && typeof value !== 'string') return invalid('score body.value is required (number or string)');
+  if (typeof value !== 'number' && typeof value !== 'string')
+    return invalid('score body.value is required (number or string)');
   const targets = ['traceId', 'sessionId', 'datasetRunId'].filter((k) => body[k] !== undefined && body[k] !== null);
   if (targets.length !== 1) {
     return invalid(`score needs exactly one of traceId, sessionId, datasetRunId (got ${targets.join(', ') || 'none'})`);
@@ -162,7 +165,8 @@ export function validateIngestionEvent(event: unknown, mode: IngestionMode): Eve
   }
   if (!isTimestamp(event.timestamp)) return invalid('timestamp must be an ISO 8601 string with Z or ±HH:MM');
   const type = event.type;
-  if (typeof type !== 'string' || !INGESTION_EVENT_TYPES.has(type)) return invalid(`unknown event type ${JSON.stringify(type)}`);
+  if (typeof type !== 'string' || !INGESTION_EVENT_TYPES.has(type))
+    return invalid(`unknown event type ${JSON.stringify(type)}`);
   if (!isObject(event.body)) return invalid('body must be an object');
   if (type === 'sdk-log') return undefined;
   if (type === 'score-create') return checkScore(event.body);

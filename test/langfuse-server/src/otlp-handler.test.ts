@@ -13,7 +13,13 @@ describe('POST /api/public/otel/v1/traces', () => {
         spanId: CHILD_ID,
         parentSpanId: ROOT_ID,
         name: 'chat',
-        attributes: { 'langfuse.observation.type': 'generation', tokens: 12, temperature: 0.5, stream: false, tags: ['a', 'b'] },
+        attributes: {
+          'langfuse.observation.type': 'generation',
+          tokens: 12,
+          temperature: 0.5,
+          stream: false,
+          tags: ['a', 'b'],
+        },
         status: { code: 2, message: 'boom' },
       }),
     ]);
@@ -30,7 +36,13 @@ describe('POST /api/public/otel/v1/traces', () => {
         startTimeUnixNano: '1700000000000000000',
         endTimeUnixNano: '1700000000010000000',
         status: { code: 2, message: 'boom' },
-        attributes: { 'langfuse.observation.type': 'generation', tokens: 12, temperature: 0.5, stream: false, tags: ['a', 'b'] },
+        attributes: {
+          'langfuse.observation.type': 'generation',
+          tokens: 12,
+          temperature: 0.5,
+          stream: false,
+          tags: ['a', 'b'],
+        },
         events: [],
         resource: { 'service.name': 'test-app' },
         scope: { name: 'fusewire', version: '0.1.0' },
@@ -70,7 +82,10 @@ describe('POST /api/public/otel/v1/traces', () => {
     expect((await postOtlp(server, { spans: [] })).status).toBe(400);
     expect((await postOtlp(server, null, { raw: '{nope' })).status).toBe(400);
     expect((await postOtlp(server, {}, { headers: { 'content-type': 'text/plain' } })).status).toBe(400);
-    const proto = await postOtlp(server, null, { raw: new Uint8Array([1, 2]), headers: { 'content-type': 'application/x-protobuf' } });
+    const proto = await postOtlp(server, null, {
+      raw: new Uint8Array([1, 2]),
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
     expect(proto.status).toBe(415);
     expect((await json(proto)).message).toBe('protobuf not supported by test server');
   });
@@ -80,7 +95,9 @@ describe('POST /api/public/otel/v1/traces', () => {
     expect(res.status).toBe(200);
     expect(server.received.spans).toHaveLength(1);
     expect(server.received.requests[0]?.headers['content-encoding']).toBe('gzip');
-    expect((await postOtlp(server, null, { raw: 'not gzip', headers: { 'content-encoding': 'gzip' } })).status).toBe(400);
+    expect((await postOtlp(server, null, { raw: 'not gzip', headers: { 'content-encoding': 'gzip' } })).status).toBe(
+      400,
+    );
   });
 
   it('counts duplicates by spanId', async () => {

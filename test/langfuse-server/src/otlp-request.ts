@@ -24,7 +24,12 @@ function spanProblem(span: unknown): string | undefined {
     return `spanId must be 16 lowercase hex characters (${show(span.spanId)})`;
   }
   const parent = span.parentSpanId;
-  if (parent !== undefined && parent !== null && parent !== '' && (typeof parent !== 'string' || !SPAN_ID.test(parent))) {
+  if (
+    parent !== undefined &&
+    parent !== null &&
+    parent !== '' &&
+    (typeof parent !== 'string' || !SPAN_ID.test(parent))
+  ) {
     return `parentSpanId must be 16 lowercase hex characters or empty (${show(parent)})`;
   }
   if (span.attributes !== undefined && !Array.isArray(span.attributes)) return 'attributes must be a list';

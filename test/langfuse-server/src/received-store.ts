@@ -1,12 +1,5 @@
 import { buildTraces } from './build-traces.js';
-import type {
-  IngestionEvent,
-  Received,
-  ReceivedCounts,
-  ReceivedRequest,
-  ReceivedSpan,
-  TraceView,
-} from './types.js';
+import type { IngestionEvent, Received, ReceivedCounts, ReceivedRequest, ReceivedSpan, TraceView } from './types.js';
 
 /** Count one id; returns true when this is its second sighting (it just became a duplicate). */
 function countId(ids: Map<string, number>, id: string): boolean {

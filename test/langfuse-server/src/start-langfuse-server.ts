@@ -218,20 +218,37 @@ class LangfuseServer implements LangfuseTestServer {
       if (method === 'POST') return this.#onWrite(req, res, endpoint, path, at);
       req.resume();
       return this.#finish(res, failure(405, `Method ${method} not allowed: use POST`), {
-        endpoint, method, path, status: 0, at, eventCount: 0, bytes: 0, headers: this.#headersOf(req), scripted: false,
+        endpoint,
+        method,
+        path,
+        status: 0,
+        at,
+        eventCount: 0,
+        bytes: 0,
+        headers: this.#headersOf(req),
+        scripted: false,
       });
     }
     req.resume();
     let answer: Answer;
     if (endpoint === 'health') {
-      answer = method === 'GET' || method === 'HEAD'
-        ? jsonAnswer(200, { status: 'OK', version: 'fusewire-test-server' })
-        : failure(405, `Method ${method} not allowed: use GET`);
+      answer =
+        method === 'GET' || method === 'HEAD'
+          ? jsonAnswer(200, { status: 'OK', version: 'fusewire-test-server' })
+          : failure(405, `Method ${method} not allowed: use GET`);
     } else {
       answer = failure(404, `Not found: ${method} ${path}`);
     }
     this.#finish(res, answer, {
-      endpoint, method, path, status: 0, at, eventCount: 0, bytes: 0, headers: this.#headersOf(req), scripted: false,
+      endpoint,
+      method,
+      path,
+      status: 0,
+      at,
+      eventCount: 0,
+      bytes: 0,
+      headers: this.#headersOf(req),
+      scripted: false,
     });
   }
 
@@ -242,7 +259,13 @@ class LangfuseServer implements LangfuseTestServer {
     sendAnswer(res, answer);
   }
 
-  async #onWrite(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, path: string, at: number): Promise<void> {
+  async #onWrite(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Endpoint,
+    path: string,
+    at: number,
+  ): Promise<void> {
     let raw: Awaited<ReturnType<typeof readBody>>;
     try {
       raw = await readBody(req, endpoint === 'ingestion' ? this.#maxBodyBytes : Number.POSITIVE_INFINITY);
@@ -286,7 +309,8 @@ class LangfuseServer implements LangfuseTestServer {
         this.#record(request, true); // never answered; close()/stop() destroys the socket
         return;
       }
-      if (rule.status !== undefined) return this.#finish(res, scriptedAnswer({ ...rule, status: rule.status }), request);
+      if (rule.status !== undefined)
+        return this.#finish(res, scriptedAnswer({ ...rule, status: rule.status }), request);
     }
 
     let answer: Answer;

@@ -6,7 +6,12 @@ export const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 export const ROOT_ID = 'b7ad6b7169203331';
 export const CHILD_ID = '00f067aa0ba902b7';
 
-type AnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean } | { arrayValue: { values: AnyValue[] } };
+type AnyValue =
+  | { stringValue: string }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { boolValue: boolean }
+  | { arrayValue: { values: AnyValue[] } };
 
 export function attr(key: string, value: string | number | boolean | string[]): { key: string; value: AnyValue } {
   if (Array.isArray(value)) return { key, value: { arrayValue: { values: value.map((v) => ({ stringValue: v })) } } };
@@ -60,7 +65,12 @@ export interface PostOptions {
   signal?: AbortSignal;
 }
 
-export function post(server: LangfuseTestServer, path: string, body: unknown, options: PostOptions = {}): Promise<Response> {
+export function post(
+  server: LangfuseTestServer,
+  path: string,
+  body: unknown,
+  options: PostOptions = {},
+): Promise<Response> {
   const json = options.raw ?? JSON.stringify(body);
   const payload = options.gzip ? gzipSync(json) : json;
   return fetch(server.url + path, {

@@ -47,7 +47,10 @@ function expectExactlyOnceSpans(ids: string[], lostAnswers = 0): void {
   expect(missing, 'spans never delivered').toEqual([]);
   expect(seen.size).toBe(ids.length);
   const twice = [...seen.values()].filter((n) => n > 1);
-  expect(twice.every((n) => n === 2), 'a span was accepted more than twice').toBe(true);
+  expect(
+    twice.every((n) => n === 2),
+    'a span was accepted more than twice',
+  ).toBe(true);
   expect(server.received.duplicates().spans).toBe(lostAnswers);
 }
 
@@ -203,7 +206,10 @@ describe('connection reset mid-body (TCP proxy)', () => {
   afterAll(() => proxy.close());
 
   it('mid-request-body: the server stored nothing, the retry delivers each span once', async () => {
-    const { client } = startClient({ url: proxy.url, publicKey: server.publicKey, secretKey: server.secretKey }, { flushAt: 50 });
+    const { client } = startClient(
+      { url: proxy.url, publicKey: server.publicKey, secretKey: server.secretKey },
+      { flushAt: 50 },
+    );
     proxy.cut(3, 'request-body');
     const before = proxy.done['request-body'];
     const ids = publishSpans(200);
@@ -216,7 +222,10 @@ describe('connection reset mid-body (TCP proxy)', () => {
   });
 
   it('mid-response-body: the answer is lost, the retry is a counted duplicate on the wire, one span in Langfuse', async () => {
-    const { client } = startClient({ url: proxy.url, publicKey: server.publicKey, secretKey: server.secretKey }, { flushAt: 50 });
+    const { client } = startClient(
+      { url: proxy.url, publicKey: server.publicKey, secretKey: server.secretKey },
+      { flushAt: 50 },
+    );
     proxy.cut(2, 'response-body');
     const before = proxy.done['response-body'];
     const ids = publishSpans(200); // 4 batches of 50: published at once, drained together
@@ -334,35 +343,42 @@ describe('random fault sequences (model)', () => {
 
   it('any sequence of whole-request faults: each span delivered once in Langfuse (or too_large), wire duplicates only for lost answers, stats balanced', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fault, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 120 }), async (faults, n) => {
-        server.reset();
-        const { client } = startClient(server, { flushAt: 40, timeoutMs: 250, maxConcurrentExports: 2 });
-        try {
-          server.script(faults.map(rule));
-          const ids = publishSpans(n);
-          const stats = await client.flush(60_000);
-          // A late answer lands 400 ms after its request; the retry that succeeded came later
-          // still (250 ms timeout + backoff), so a short wait is enough to count it.
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          expectBalanced(stats);
-          expect(stats.pending).toBe(0);
-          const tooLarge = client.deadLetters().filter((d) => d.reason === 'too_large').map((d) => d.id);
-          // A 413 for a batch of one is the only way to lose a span here.
-          expect(nonZeroDrops(stats)).toEqual(tooLarge.length > 0 ? { too_large: tooLarge.length } : {});
-          if (tooLarge.length > 0) expect(faults.some((f) => f.kind === 'status' && f.status === 413)).toBe(true);
-          expect(stats.delivered).toBe(n - tooLarge.length);
-          const lost = server.received.requests
-            .filter((q) => q.scripted && q.status === 200)
-            .reduce((sum, q) => sum + q.eventCount, 0);
-          const seen = server.received.spanIds();
-          expect(ids.filter((id) => !seen.has(id) && !tooLarge.includes(id))).toEqual([]);
-          expect(seen.size).toBe(n - tooLarge.length);
-          // A duplicate on the wire only where an answer was lost.
-          expect(server.received.counts.spans - seen.size).toBe(lost);
-        } finally {
-          await stopClient();
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(fault, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 120 }),
+        async (faults, n) => {
+          server.reset();
+          const { client } = startClient(server, { flushAt: 40, timeoutMs: 250, maxConcurrentExports: 2 });
+          try {
+            server.script(faults.map(rule));
+            const ids = publishSpans(n);
+            const stats = await client.flush(60_000);
+            // A late answer lands 400 ms after its request; the retry that succeeded came later
+            // still (250 ms timeout + backoff), so a short wait is enough to count it.
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            expectBalanced(stats);
+            expect(stats.pending).toBe(0);
+            const tooLarge = client
+              .deadLetters()
+              .filter((d) => d.reason === 'too_large')
+              .map((d) => d.id);
+            // A 413 for a batch of one is the only way to lose a span here.
+            expect(nonZeroDrops(stats)).toEqual(tooLarge.length > 0 ? { too_large: tooLarge.length } : {});
+            if (tooLarge.length > 0) expect(faults.some((f) => f.kind === 'status' && f.status === 413)).toBe(true);
+            expect(stats.delivered).toBe(n - tooLarge.length);
+            const lost = server.received.requests
+              .filter((q) => q.scripted && q.status === 200)
+              .reduce((sum, q) => sum + q.eventCount, 0);
+            const seen = server.received.spanIds();
+            expect(ids.filter((id) => !seen.has(id) && !tooLarge.includes(id))).toEqual([]);
+            expect(seen.size).toBe(n - tooLarge.length);
+            // A duplicate on the wire only where an answer was lost.
+            expect(server.received.counts.spans - seen.size).toBe(lost);
+          } finally {
+            await stopClient();
+          }
+        },
+      ),
       { seed: FC_SEED, numRuns: SOAK ? 60 : 6, endOnFailure: true },
     );
   });

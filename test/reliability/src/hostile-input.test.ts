@@ -23,9 +23,25 @@ import express from 'express';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killChildren, startChild } from './support/child.js';
-import { type ChannelKind, droppedTotal, expectBalanced, hex16, hex32, publish, startClient, stopClient } from './support/client.js';
+import {
+  type ChannelKind,
+  droppedTotal,
+  expectBalanced,
+  hex16,
+  hex32,
+  publish,
+  startClient,
+  stopClient,
+} from './support/client.js';
 import { FC_RUNS, FC_SEED } from './support/env.js';
-import { build, buildType, type HostileDescriptor, hostileMessage, hostileType, hostileValue } from './support/hostile.js';
+import {
+  build,
+  buildType,
+  type HostileDescriptor,
+  hostileMessage,
+  hostileType,
+  hostileValue,
+} from './support/hostile.js';
 import { OPEN_BUGS } from './support/open-bugs.js';
 import { describe as describeError, installProcessGuards } from './support/process-guards.js';
 
@@ -34,9 +50,16 @@ const guard = installProcessGuards();
 // ---------------------------------------------------------------------------------------------
 // Prototype pollution: snapshot the built-in prototypes, compare after every run.
 
-const PROTOTYPES = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype };
+const PROTOTYPES = {
+  Object: Object.prototype,
+  Array: Array.prototype,
+  Function: Function.prototype,
+  String: String.prototype,
+};
 const snapshot = () =>
-  Object.fromEntries(Object.entries(PROTOTYPES).map(([name, proto]) => [name, Reflect.ownKeys(proto).map(String).sort()]));
+  Object.fromEntries(
+    Object.entries(PROTOTYPES).map(([name, proto]) => [name, Reflect.ownKeys(proto).map(String).sort()]),
+  );
 const PRISTINE = snapshot();
 
 function expectNoPollution(): void {
@@ -99,7 +122,10 @@ describe.each(['otlp', 'ingestion'] as const)('every channel, transport %s', (tr
   }
 
   function expectGoodArrived(traceId: string, spanIds: string[], scoreIds: string[]): void {
-    const spans = new Set([...server.received.spans.map((s) => s.spanId), ...server.received.events.map((e) => e.body?.id)]);
+    const spans = new Set([
+      ...server.received.spans.map((s) => s.spanId),
+      ...server.received.events.map((e) => e.body?.id),
+    ]);
     for (const id of spanIds) expect(spans.has(id), `good span ${id} missing`).toBe(true);
     const scores = new Set(server.received.events.filter((e) => e.type === 'score-create').map((e) => e.body?.id));
     for (const id of scoreIds) expect(scores.has(id), `good score ${id} missing`).toBe(true);
@@ -265,7 +291,15 @@ describe('every instrumented call', () => {
         hostileMessage,
         hostileValue,
         behaviour,
-        fc.constantFrom('instrument', 'wrap', 'wrap-attrs-fn', 'startObservation', 'withTrace', 'traceSync', 'tracePromise'),
+        fc.constantFrom(
+          'instrument',
+          'wrap',
+          'wrap-attrs-fn',
+          'startObservation',
+          'withTrace',
+          'traceSync',
+          'tracePromise',
+        ),
         async (typeD, attrsD, valueD, how, api) => {
           server.reset();
           const before = client.stats();
@@ -329,7 +363,8 @@ describe('every instrumented call', () => {
               actual = run(() => withTrace(attrs, fn as never));
               break;
             case 'traceSync': {
-              const ctx = () => (typeof attrs === 'object' && attrs !== null ? { ...(attrs as object) } : { name: 'ctx' });
+              const ctx = () =>
+                typeof attrs === 'object' && attrs !== null ? { ...(attrs as object) } : { name: 'ctx' };
               const c1 = run(() => ctx());
               if (c1.kind === 'threw') return; // the property is about our code, not object spread
               expected = run(() => control.traceSync(() => body(), ctx()));
@@ -337,7 +372,8 @@ describe('every instrumented call', () => {
               break;
             }
             case 'tracePromise': {
-              const ctx = () => (typeof attrs === 'object' && attrs !== null ? { ...(attrs as object) } : { name: 'ctx' });
+              const ctx = () =>
+                typeof attrs === 'object' && attrs !== null ? { ...(attrs as object) } : { name: 'ctx' };
               const c1 = run(() => ctx());
               if (c1.kind === 'threw') return;
               const asyncBody = () => Promise.resolve().then(() => body());
@@ -468,7 +504,10 @@ describe('regressions for bugs this suite found (all fixed; a new one starts as 
     publish(kind, bad);
     publish('span', { id: hex16(0xb2), name: 'good-after' });
     const stats = await client.flush(5_000);
-    const arrived = new Set([...server.received.spans.map((s) => s.spanId), ...server.received.events.map((e) => e.body?.id)]);
+    const arrived = new Set([
+      ...server.received.spans.map((s) => s.spanId),
+      ...server.received.events.map((e) => e.body?.id),
+    ]);
     return { stats, goodArrived: arrived.has(hex16(0xb1)) && arrived.has(hex16(0xb2)), dead: client.deadLetters() };
   }
 

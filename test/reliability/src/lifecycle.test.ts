@@ -114,7 +114,9 @@ describe('SIGTERM without draining HTTP first (the README pattern: shutdown() at
     const missing = result.ok.filter((r) => !traced.has(r.traceId));
     // Each lost request is three refused events (root span, nested span, trace update).
     expect(stats!.dropped.after_shutdown).toBeGreaterThanOrEqual(missing.length * 2);
-    expect(nonZeroDrops(stats!)).toEqual(stats!.dropped.after_shutdown > 0 ? { after_shutdown: stats!.dropped.after_shutdown } : {});
+    expect(nonZeroDrops(stats!)).toEqual(
+      stats!.dropped.after_shutdown > 0 ? { after_shutdown: stats!.dropped.after_shutdown } : {},
+    );
   });
 });
 

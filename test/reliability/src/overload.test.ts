@@ -97,9 +97,17 @@ function summary(r: Result): string {
   return [
     `${r.mode}: published ${r.published} in ${DURATION_MS} ms`,
     `heap base ${mb(r.baseHeap)}, retained ${mb(r.retainedHeap)} (during: ${r.retained.map((x) => mb(x.heapUsed)).join(', ')}), peak ${mb(r.peakHeap)}, rss peak ${mb(r.peakRss)}`,
-    `eld p99 per window: median ${p(ov.map((w) => w.p99), 0.5).toFixed(1)} ms, worst ${p(ov.map((w) => w.p99), 1).toFixed(1)} ms`,
+    `eld p99 per window: median ${p(
+      ov.map((w) => w.p99),
+      0.5,
+    ).toFixed(1)} ms, worst ${p(
+      ov.map((w) => w.p99),
+      1,
+    ).toFixed(1)} ms`,
     `log lines: ${r.lines.filter((l) => l.code === 'FUSEWIRE_QUEUE_FULL').length} QUEUE_FULL, ${r.lines.filter((l) => /queue accepting again/.test(l.msg)).length} "accepting again"`,
-    r.statsAtEnd ? `stats at end of overload: ${JSON.stringify(r.statsAtEnd.dropped)} queue ${JSON.stringify(r.statsAtEnd.queue)}` : '',
+    r.statsAtEnd
+      ? `stats at end of overload: ${JSON.stringify(r.statsAtEnd.dropped)} queue ${JSON.stringify(r.statsAtEnd.queue)}`
+      : '',
   ].join('\n');
 }
 
@@ -138,12 +146,27 @@ describe(`publishing faster than the backend accepts (${DURATION_MS / 1000} s)`,
 
       // Event loop: flat over time (the last windows no worse than the first ones), and close to
       // the baseline's delay. Generous margins: this box has 2 vCPUs shared with the runner.
-      const baseP99 = p(base.windows.filter((w) => w.phase === 'overload').map((w) => w.p99), 0.5);
+      const baseP99 = p(
+        base.windows.filter((w) => w.phase === 'overload').map((w) => w.p99),
+        0.5,
+      );
       const half = Math.floor(ov.length / 2);
-      const early = p(ov.slice(1, half).map((w) => w.p99), 0.5);
-      const late = p(ov.slice(half).map((w) => w.p99), 0.5);
+      const early = p(
+        ov.slice(1, half).map((w) => w.p99),
+        0.5,
+      );
+      const late = p(
+        ov.slice(half).map((w) => w.p99),
+        0.5,
+      );
       expect(late, summary(r)).toBeLessThanOrEqual(Math.max(early * 2, early + 20));
-      expect(p(ov.map((w) => w.p99), 0.9), summary(r)).toBeLessThanOrEqual(Math.max(baseP99 * 4, baseP99 + 50));
+      expect(
+        p(
+          ov.map((w) => w.p99),
+          0.9,
+        ),
+        summary(r),
+      ).toBeLessThanOrEqual(Math.max(baseP99 * 4, baseP99 + 50));
 
       // Refusals are counted, and the books balance.
       expect(r.statsAtEnd.dropped.queue_full).toBeGreaterThan(0);

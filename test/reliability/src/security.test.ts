@@ -26,7 +26,12 @@ const FORMS: Record<string, string> = {
   // The secret base64-encoded inside any larger buffer, at each of the three byte alignments
   // (the middle of the encoding does not depend on what surrounds it).
   ...Object.fromEntries(
-    [0, 1, 2].map((k) => [`base64@${k}`, Buffer.from('\0'.repeat(k) + SECRET).toString('base64').slice(4, -4)]),
+    [0, 1, 2].map((k) => [
+      `base64@${k}`,
+      Buffer.from('\0'.repeat(k) + SECRET)
+        .toString('base64')
+        .slice(4, -4),
+    ]),
   ),
 };
 
@@ -71,7 +76,10 @@ describe('the secret key never leaks', () => {
       publish('score', { name: SECRET, value: SECRET, dataType: 'NUMERIC', traceId: SECRET });
       publish('generation', { name: 'big', input: `${SECRET} ${'x'.repeat(3_000_000)}` }); // too_large
       // Per-event 400 quoting the event back.
-      server.script({ endpoint: 'ingestion', perEvent: (e) => ({ status: 400, message: `rejected ${JSON.stringify(e)}` }) });
+      server.script({
+        endpoint: 'ingestion',
+        perEvent: (e) => ({ status: 400, message: `rejected ${JSON.stringify(e)}` }),
+      });
       snap();
       await client.flush(5_000);
       snap();
@@ -81,7 +89,12 @@ describe('the secret key never leaks', () => {
       await client.flush(5_000);
       snap();
       publish('span', { name: 'y', input: SECRET });
-      server.script({ endpoint: 'ingestion', status: 503, body: JSON.stringify({ message: SECRET }), times: Number.POSITIVE_INFINITY });
+      server.script({
+        endpoint: 'ingestion',
+        status: 503,
+        body: JSON.stringify({ message: SECRET }),
+        times: Number.POSITIVE_INFINITY,
+      });
       await client.flush(5_000);
       snap();
       server.reset();
@@ -158,7 +171,8 @@ describe('the secret key never leaks', () => {
   // characters ("…sk-lf-SECRET-canary-12…"). Fix: scrub first, then cut.
   it('BUG-6 (fixed): not even most of it, cut in half at the end of a dead-letter preview', async () => {
     const { client } = startClient(server, { deadLetterSize: 100 });
-    for (let pad = 1_990; pad < 2_030; pad++) publish('span', { name: 'x', level: 'NOPE', input: 'a'.repeat(pad) + SECRET });
+    for (let pad = 1_990; pad < 2_030; pad++)
+      publish('span', { name: 'x', level: 'NOPE', input: 'a'.repeat(pad) + SECRET });
     await client.flush(5_000);
     const previews = client.deadLetters().map((d) => d.preview);
     expect(previews).toHaveLength(40);
@@ -216,7 +230,12 @@ describe('plain http to a non-loopback host', () => {
 
   it('warns once, naming the host and never the keys; a second createFusewire() does not warn again', async () => {
     const { client, logger } = make(`http://user:${SECRET}@langfuse.internal.example:3000`);
-    const again = createFusewire({ baseUrl: 'http://langfuse.internal.example:3000', publicKey: PUBLIC, secretKey: SECRET, logger });
+    const again = createFusewire({
+      baseUrl: 'http://langfuse.internal.example:3000',
+      publicKey: PUBLIC,
+      secretKey: SECRET,
+      logger,
+    });
     expect(again).toBe(client);
     expect(insecure(logger)).toHaveLength(1);
     expect(insecure(logger)[0]!.obj.host).toBe('langfuse.internal.example');
@@ -224,14 +243,17 @@ describe('plain http to a non-loopback host', () => {
     await client.shutdown(100);
   });
 
-  it.each(['https://cloud.langfuse.com', 'http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000', 'http://127.1.2.3'])(
-    'does not warn for %s',
-    async (baseUrl) => {
-      const { client, logger } = make(baseUrl);
-      expect(insecure(logger)).toHaveLength(0);
-      await client.shutdown(100);
-    },
-  );
+  it.each([
+    'https://cloud.langfuse.com',
+    'http://127.0.0.1:3000',
+    'http://localhost:3000',
+    'http://[::1]:3000',
+    'http://127.1.2.3',
+  ])('does not warn for %s', async (baseUrl) => {
+    const { client, logger } = make(baseUrl);
+    expect(insecure(logger)).toHaveLength(0);
+    await client.shutdown(100);
+  });
 });
 
 describe('mask', () => {
@@ -269,7 +291,9 @@ describe('mask', () => {
     expectBalanced(stats);
     expect(stats.dropped.invalid).toBe(1);
     expect(stats.dropped.too_large).toBe(1);
-    expect(new Set(calls.map((c) => c.kind))).toEqual(new Set(['span', 'trace', 'generation', 'event', 'score', 'tool']));
+    expect(new Set(calls.map((c) => c.kind))).toEqual(
+      new Set(['span', 'trace', 'generation', 'event', 'score', 'tool']),
+    );
     const everything = [
       JSON.stringify(server.received.spans),
       JSON.stringify(server.received.events),

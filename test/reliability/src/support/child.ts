@@ -64,7 +64,8 @@ export function startChild(name: string, env: Record<string, string>, args: stri
       if (seen !== undefined) return Promise.resolve(seen.slice(prefix.length).trim());
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`no "${prefix}" line from ${name} within ${timeoutMs} ms; stderr:\n${stderr.join('\n')}`)),
+          () =>
+            reject(new Error(`no "${prefix}" line from ${name} within ${timeoutMs} ms; stderr:\n${stderr.join('\n')}`)),
           timeoutMs,
         );
         waiters.push({

@@ -108,7 +108,8 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
       const head = parseHead(resBuf);
       if (head === undefined) return;
       // Less than the whole response: half the body, or half the head when there is no body.
-      const cutAt = head.contentLength > 0 ? head.headerEnd + Math.floor(head.contentLength / 2) : Math.floor(head.headerEnd / 2);
+      const cutAt =
+        head.contentLength > 0 ? head.headerEnd + Math.floor(head.contentLength / 2) : Math.floor(head.headerEnd / 2);
       if (resBuf.length < cutAt) return;
       const partial = resBuf.subarray(0, cutAt);
       cutNextResponse = false;
@@ -134,4 +135,3 @@ export async function startFaultProxy(target: { port: number; host?: string }): 
     },
   };
 }
-

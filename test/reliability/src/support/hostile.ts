@@ -81,7 +81,12 @@ const SPECIALS = {
         throw Object.create(null);
       },
     }),
-  arrayOwnToJSONThrows: () => Object.assign(['tag-a', 'tag-b'], { toJSON: () => { throw new Error('array toJSON threw'); } }),
+  arrayOwnToJSONThrows: () =>
+    Object.assign(['tag-a', 'tag-b'], {
+      toJSON: () => {
+        throw new Error('array toJSON threw');
+      },
+    }),
   revokedProxy: () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
@@ -178,7 +183,15 @@ export type SpecialName = keyof typeof SPECIALS;
  */
 const EVIL = {
   plain: (v: unknown) => v,
-  protoToJSON: (v: unknown) => Object.setPrototypeOf({ ...(v as object) }, { toJSON: () => { throw new Error('prototype toJSON threw'); } }),
+  protoToJSON: (v: unknown) =>
+    Object.setPrototypeOf(
+      { ...(v as object) },
+      {
+        toJSON: () => {
+          throw new Error('prototype toJSON threw');
+        },
+      },
+    ),
   hiddenToJSON: (v: unknown) =>
     Object.defineProperty({ ...(v as object) }, 'toJSON', {
       enumerable: false,
@@ -200,14 +213,24 @@ const EVIL = {
     }
     return out;
   },
-  arrayToJSON: (v: unknown) => Object.assign([...(v as unknown[])], { toJSON: () => { throw new Error('array toJSON threw'); } }),
+  arrayToJSON: (v: unknown) =>
+    Object.assign([...(v as unknown[])], {
+      toJSON: () => {
+        throw new Error('array toJSON threw');
+      },
+    }),
 } as const;
 
 export type EvilName = keyof typeof EVIL;
 export const SPECIAL_NAMES = Object.keys(SPECIALS) as SpecialName[];
 
 /** Values that only hurt through BUG-2 (validated, then stringified by the exporter). */
-const ENCODE_THROWERS = new Set<SpecialName>(['protoToJSONThrows', 'hiddenToJSONThrows', 'arrayOwnToJSONThrows', 'statefulGetter']);
+const ENCODE_THROWERS = new Set<SpecialName>([
+  'protoToJSONThrows',
+  'hiddenToJSONThrows',
+  'arrayOwnToJSONThrows',
+  'statefulGetter',
+]);
 const ENCODE_FIELDS = new Set(['tags', 'modelParameters', 'usageDetails', 'costDetails']);
 const TIME_FIELDS = new Set(['startTime', 'endTime', 'completionStartTime', 'timestamp']);
 
@@ -223,7 +246,8 @@ function nestedValue(depth: number, array: boolean): unknown {
  */
 export function build(d: HostileDescriptor, field?: string): unknown {
   const v = buildRaw(d, field);
-  if (OPEN_BUGS.timeRange && field !== undefined && TIME_FIELDS.has(field) && outOfTimeRange(v)) return Date.UTC(2026, 0, 1);
+  if (OPEN_BUGS.timeRange && field !== undefined && TIME_FIELDS.has(field) && outOfTimeRange(v))
+    return Date.UTC(2026, 0, 1);
   return v;
 }
 
@@ -244,14 +268,20 @@ function buildRaw(d: HostileDescriptor, field: string | undefined): unknown {
       if (OPEN_BUGS.encodeThrows && ENCODE_THROWERS.has(d.name) && (field === undefined || ENCODE_FIELDS.has(field))) {
         return 'steered-around-BUG-2';
       }
-      if (OPEN_BUGS.revokedProxyMessage && d.name === 'revokedProxy' && field === undefined) return 'steered-around-BUG-3';
+      if (OPEN_BUGS.revokedProxyMessage && d.name === 'revokedProxy' && field === undefined)
+        return 'steered-around-BUG-3';
       return SPECIALS[d.name]();
     }
     case 'object': {
       const out: Record<string, unknown> = {};
       for (const [key, value] of d.fields) {
         // defineProperty: a `__proto__` key stays an own data property, as JSON.parse makes it.
-        Object.defineProperty(out, key, { value: build(value, key), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, {
+          value: build(value, key),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
@@ -261,7 +291,8 @@ function buildRaw(d: HostileDescriptor, field: string | undefined): unknown {
 /** True for times BUG-1 mishandles: before 1970 or from 1e15 ms on. */
 function outOfTimeRange(v: unknown): boolean {
   try {
-    const ms = typeof v === 'number' ? v : v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : Number.NaN;
+    const ms =
+      typeof v === 'number' ? v : v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : Number.NaN;
     return Number.isFinite(ms) && (ms < 0 || ms >= 1e15);
   } catch {
     return false;
@@ -280,11 +311,26 @@ const anyValue = fc.anything({
   withSparseArray: true,
   withTypedArray: true,
   withBoxedValues: true,
-  key: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toJSON', 'then', 'valueOf')),
+  key: fc.oneof(
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom('__proto__', 'constructor', 'prototype', 'toJSON', 'then', 'valueOf'),
+  ),
 });
 
 const numberValue = fc.oneof(
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, -1, 0.5, 1e15, 1e20, 8.64e15 + 1, Number.MAX_VALUE),
+  fc.constantFrom(
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    -0,
+    0,
+    -1,
+    0.5,
+    1e15,
+    1e20,
+    8.64e15 + 1,
+    Number.MAX_VALUE,
+  ),
   fc.double(),
   fc.integer(),
 );
@@ -306,7 +352,10 @@ const timeValue = fc.oneof(
 /** A hostile value of any kind. */
 export const hostileValue: fc.Arbitrary<HostileDescriptor> = fc.oneof(
   { weight: 3, arbitrary: anyValue.map((v): HostileDescriptor => ({ t: 'any', v })) },
-  { weight: 4, arbitrary: fc.constantFrom(...SPECIAL_NAMES).map((name): HostileDescriptor => ({ t: 'special', name })) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(...SPECIAL_NAMES).map((name): HostileDescriptor => ({ t: 'special', name })),
+  },
   { weight: 1, arbitrary: numberValue.map((v): HostileDescriptor => ({ t: 'number', v })) },
   { weight: 1, arbitrary: timeValue.map((v): HostileDescriptor => ({ t: 'time', v })) },
   {
@@ -370,16 +419,21 @@ function plausible(field: string): fc.Arbitrary<HostileDescriptor> | undefined {
     case 'endTime':
     case 'completionStartTime':
     case 'timestamp':
-      return fc.oneof(
-        fc.oneof(fc.double({ min: 1, max: 8.64e15, noNaN: true }), fc.double({ min: 1e14, max: 1e21, noNaN: true })),
-        fc.date({ noInvalidDate: true }).map((d) => d.getTime()),
-      ).map((v): HostileDescriptor => ({ t: 'time', v }));
+      return fc
+        .oneof(
+          fc.oneof(fc.double({ min: 1, max: 8.64e15, noNaN: true }), fc.double({ min: 1e14, max: 1e21, noNaN: true })),
+          fc.date({ noInvalidDate: true }).map((d) => d.getTime()),
+        )
+        .map((v): HostileDescriptor => ({ t: 'time', v }));
     case 'usageDetails':
       return evil(RECORD_EVILS, fc.dictionary(key, fc.nat(), { maxKeys: 3 }));
     case 'costDetails':
       return evil(RECORD_EVILS, fc.dictionary(key, fc.double({ min: 0, max: 1e6, noNaN: true }), { maxKeys: 3 }));
     case 'modelParameters':
-      return evil(RECORD_EVILS, fc.dictionary(key, fc.oneof(fc.string(), fc.boolean(), fc.integer(), fc.constant(null)), { maxKeys: 3 }));
+      return evil(
+        RECORD_EVILS,
+        fc.dictionary(key, fc.oneof(fc.string(), fc.boolean(), fc.integer(), fc.constant(null)), { maxKeys: 3 }),
+      );
     case 'tags':
       return evil(['plain', 'arrayToJSON'], fc.array(fc.string(), { maxLength: 3 }));
     case 'level':
@@ -395,7 +449,9 @@ function plausible(field: string): fc.Arbitrary<HostileDescriptor> | undefined {
     case 'environment':
     case 'release':
     case 'comment':
-      return fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant(HUGE.slice(0, 1_000_001))).map((v): HostileDescriptor => ({ t: 'any', v }));
+      return fc
+        .oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant(HUGE.slice(0, 1_000_001)))
+        .map((v): HostileDescriptor => ({ t: 'any', v }));
     default:
       return undefined;
   }
@@ -403,7 +459,8 @@ function plausible(field: string): fc.Arbitrary<HostileDescriptor> | undefined {
 
 const fieldEntry: fc.Arbitrary<[string, HostileDescriptor]> = fc.constantFrom(...FIELD_NAMES).chain((field) => {
   const p = plausible(field);
-  const value = p === undefined ? hostileValue : fc.oneof({ weight: 2, arbitrary: hostileValue }, { weight: 3, arbitrary: p });
+  const value =
+    p === undefined ? hostileValue : fc.oneof({ weight: 2, arbitrary: hostileValue }, { weight: 3, arbitrary: p });
   return value.map((v): [string, HostileDescriptor] => [field, v]);
 });
 
@@ -412,13 +469,26 @@ export const hostileMessage: fc.Arbitrary<HostileDescriptor> = fc.oneof(
   { weight: 1, arbitrary: hostileValue },
   {
     weight: 5,
-    arbitrary: fc.array(fieldEntry, { minLength: 1, maxLength: 5 }).map((fields): HostileDescriptor => ({ t: 'object', fields })),
+    arbitrary: fc
+      .array(fieldEntry, { minLength: 1, maxLength: 5 })
+      .map((fields): HostileDescriptor => ({ t: 'object', fields })),
   },
 );
 
 /** Observation types, plus types plain-JS callers might pass. */
 export const hostileType = fc.oneof(
-  fc.constantFrom<unknown>('span', 'generation', 'event', 'agent', 'tool', 'chain', 'retriever', 'evaluator', 'embedding', 'guardrail'),
+  fc.constantFrom<unknown>(
+    'span',
+    'generation',
+    'event',
+    'agent',
+    'tool',
+    'chain',
+    'retriever',
+    'evaluator',
+    'embedding',
+    'guardrail',
+  ),
   fc.constantFrom<unknown>('', 'SPAN', '__proto__', 'constructor', 'toString', 'hasOwnProperty', null, undefined, 42),
   fc.constantFrom('symbol', 'nullProto', 'throwingToString').map((k) => ({ typeKind: k })),
 );

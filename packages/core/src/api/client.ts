@@ -1,0 +1,149 @@
+import type { DeadLetter } from '../pipeline/dead-letter.js';
+import { globalState } from '../runtime/global-state.js';
+import { createConsoleLogger, LogSink } from '../runtime/logger.js';
+import { type FusewireOptions, resolveOptions } from '../runtime/options.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { emptyStats, type FusewireStats } from '../pipeline/stats.js';
+import { subscribeChannels } from '../channels/subscribers.js';
+import { subscribeTracingChannels } from '../channels/tracing-subscribers.js';
+
+/** A running fusewire client. One per process; every bundled copy of fusewire shares it. */
+export interface Fusewire {
+  /** False when fusewire runs disabled (no keys, or `enabled: false`): everything is a cheap no-op. */
+  readonly enabled: boolean;
+  /**
+   * Sends everything published before the call. Resolves with {@link FusewireStats} when done
+   * or after `timeoutMs` (default 10000); never rejects.
+   */
+  flush(timeoutMs?: number): Promise<FusewireStats>;
+  /**
+   * Stops taking events, sends what is queued within `timeoutMs` (default 5000), counts the
+   * rest under `dropped.shutdown_timeout`, and closes connections. Idempotent; never rejects.
+   */
+  shutdown(timeoutMs?: number): Promise<FusewireStats>;
+  /** Counters that always balance: `enqueued === delivered + pending + sum(dropped)`. */
+  stats(): FusewireStats;
+  /** The most recent events that could not be delivered, with the reason. */
+  deadLetters(): DeadLetter[];
+}
+
+class RunningClient implements Fusewire {
+  readonly enabled = true;
+  readonly #pipeline: Pipeline;
+
+  constructor(pipeline: Pipeline) {
+    this.#pipeline = pipeline;
+  }
+
+  flush(timeoutMs?: number): Promise<FusewireStats> {
+    return this.#pipeline.flush(timeoutMs);
+  }
+
+  shutdown(timeoutMs?: number): Promise<FusewireStats> {
+    return this.#pipeline.shutdown(timeoutMs);
+  }
+
+  stats(): FusewireStats {
+    return this.#pipeline.stats();
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.#pipeline.deadLetters.list();
+  }
+
+  get isShutdown(): boolean {
+    return this.#pipeline.isShutdown;
+  }
+}
+
+class DisabledClient implements Fusewire {
+  readonly enabled = false;
+  flush(): Promise<FusewireStats> {
+    return Promise.resolve(emptyStats());
+  }
+  shutdown(): Promise<FusewireStats> {
+    return Promise.resolve(emptyStats());
+  }
+  stats(): FusewireStats {
+    return emptyStats();
+  }
+  deadLetters(): DeadLetter[] {
+    return [];
+  }
+}
+
+let warnedAlreadyRunning = false;
+
+const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;
+
+/**
+ * Starts fusewire: validates options (throwing {@link FusewireConfigError} if one is unusable),
+ * subscribes to the `langfuse.*` channels and starts the batcher. If a client is already running
+ * in this process (from this or another bundled copy), returns that one.
+ *
+ * @example
+ * ```ts
+ * import { createFusewire } from '@fusewire/core';
+ * const fusewire = createFusewire({ environment: 'production' }); // keys from LANGFUSE_* env vars
+ * process.on('SIGTERM', async () => { await fusewire.shutdown(); process.exit(0); });
+ * ```
+ */
+export function createFusewire(options?: FusewireOptions): Fusewire {
+  const opts = resolveOptions(options);
+  const state = globalState();
+  const running = state.client as (Fusewire & { isShutdown?: boolean }) | undefined;
+  if (running?.enabled && running.isShutdown !== true) {
+    if (options !== undefined && Object.keys(options).length > 0 && !warnedAlreadyRunning) {
+      warnedAlreadyRunning = true;
+      new LogSink(opts.logger ?? createConsoleLogger(), [opts.secretKey]).log(
+        'warn',
+        { code: 'FUSEWIRE_CONFIG' },
+        'a fusewire client is already running in this process, so these options were ignored (one pipeline per process). Pass options to the first createFusewire() or register() call, or shut the running client down first.',
+      );
+    }
+    return running;
+  }
+
+  if (!opts.enabled) return register(new DisabledClient());
+  if (opts.publicKey === undefined || opts.secretKey === undefined) {
+    const missing = [
+      opts.publicKey === undefined && 'LANGFUSE_PUBLIC_KEY',
+      opts.secretKey === undefined && 'LANGFUSE_SECRET_KEY',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    new LogSink(opts.logger ?? createConsoleLogger(), []).log(
+      'warn',
+      { code: 'FUSEWIRE_DISABLED' },
+      `fusewire is disabled: ${missing} not set. Set them (or pass publicKey/secretKey) to send traces; your app runs unchanged meanwhile.`,
+    );
+    return register(new DisabledClient());
+  }
+
+  const pipeline = new Pipeline(opts);
+  const url = new URL(opts.baseUrl);
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
+    pipeline.log.log(
+      'warn',
+      { code: 'FUSEWIRE_INSECURE_URL', host: url.hostname },
+      `baseUrl uses plain http to ${url.hostname}: your keys and traces travel unencrypted. Use https.`,
+    );
+  }
+  state.pipeline = pipeline;
+  subscribeChannels(state);
+  subscribeTracingChannels(state);
+  return register(new RunningClient(pipeline));
+
+  function register(client: Fusewire): Fusewire {
+    state.client = client;
+    return client;
+  }
+}
+
+/**
+ * The client running in this process, whichever bundled copy of fusewire created it, or
+ * undefined when none is. Framework adapters use it so they need no client argument.
+ */
+export function getFusewire(): Fusewire | undefined {
+  return globalState().client as Fusewire | undefined;
+}

@@ -1,0 +1,109 @@
+import { Pool } from 'undici';
+import { SUPPRESSED } from '../api/context.js';
+import { globalState } from '../runtime/global-state.js';
+
+/** The outcome of one POST: a status, or the error that stopped it. Never a throw. */
+export type PostResult =
+  | { ok: true; status: number; retryAfter: string | undefined; body: string }
+  | { ok: false; error: unknown };
+
+export interface HttpTransportOptions {
+  baseUrl: string;
+  publicKey: string;
+  secretKey: string;
+  timeoutMs: number;
+  connections: number;
+  userAgent: string;
+}
+
+/** Header other tracers can match to skip fusewire's own export requests. */
+export const EXPORT_HEADER = 'x-fusewire-export';
+
+const OTEL_API = Symbol.for('opentelemetry.js.api.1');
+const OTEL_SUPPRESS = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+interface OtelContextApi {
+  context?: { active(): { setValue(key: symbol, value: unknown): unknown }; with<T>(ctx: unknown, fn: () => T): T };
+}
+
+/**
+ * Runs `fn` so that nothing traces it: fusewire's own subscribers see the suppressed
+ * store, and an OpenTelemetry SDK in the same process (if any) sees its standard
+ * suppress-tracing flag, so its undici/http instrumentation skips our calls.
+ */
+export function untraced<T>(fn: () => T): T {
+  const run = () => globalState().storage.run(SUPPRESSED, fn);
+  try {
+    const api = (globalThis as Record<symbol, OtelContextApi | undefined>)[OTEL_API];
+    const ctx = api?.context;
+    if (ctx !== undefined && typeof ctx.with === 'function') {
+      return ctx.with(ctx.active().setValue(OTEL_SUPPRESS, true), run);
+    }
+  } catch {
+    // A foreign context manager misbehaving is no reason not to export.
+  }
+  return run();
+}
+
+/** HTTP to Langfuse over one keep-alive undici Pool, leaving the app's global dispatcher alone. */
+export class HttpTransport {
+  readonly #pool: Pool;
+  readonly #prefix: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+
+  constructor(options: HttpTransportOptions) {
+    const url = new URL(options.baseUrl);
+    this.#prefix = url.pathname.replace(/\/+$/, '');
+    this.#pool = new Pool(url.origin, {
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.#timeoutMs = options.timeoutMs;
+    const token = Buffer.from(`${options.publicKey}:${options.secretKey}`).toString('base64');
+    this.#headers = {
+      authorization: `Basic ${token}`,
+      'user-agent': options.userAgent,
+      'x-langfuse-sdk-name': 'fusewire',
+      'x-langfuse-sdk-version': options.userAgent.split('/')[1] ?? '0',
+      'x-langfuse-public-key': options.publicKey,
+      [EXPORT_HEADER]: '1',
+    };
+  }
+
+  async post(path: string, body: string, contentType: string, cancel?: AbortSignal): Promise<PostResult> {
+    try {
+      const timeout = AbortSignal.timeout(this.#timeoutMs);
+      const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
+      const response = await untraced(() =>
+        this.#pool.request({
+          path: this.#prefix + path,
+          method: 'POST',
+          headers: { ...this.#headers, 'content-type': contentType },
+          body,
+          signal,
+        }),
+      );
+      const text = await response.body.text();
+      const retryAfter = response.headers['retry-after'];
+      return {
+        ok: true,
+        status: response.statusCode,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        body: text,
+      };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#pool.destroy();
+    } catch {
+      // Already closed.
+    }
+  }
+}

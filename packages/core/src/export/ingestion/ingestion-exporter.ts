@@ -1,0 +1,207 @@
+import type { EncodedBatch, Exporter, ExportOutcome, PartialOutcome } from '../exporter.js';
+import { newTraceId } from '../../model/ids.js';
+import { isoTime } from '../../runtime/iso-time.js';
+import {
+  type ExportRecord,
+  type ObservationRecord,
+  RAW_INPUT,
+  RAW_METADATA,
+  RAW_OUTPUT,
+  type ScoreRecord,
+  type TraceRecord,
+} from '../../model/records.js';
+import { classifyStatus } from '../retry-policy.js';
+
+export const INGESTION_PATH = '/api/public/ingestion';
+
+const q = JSON.stringify;
+const iso = isoTime;
+/** A prepared payload as JSON: plain strings still need quoting, the rest is JSON already. */
+const json = (value: string | undefined, raw: number, bit: number) =>
+  value === undefined ? undefined : raw & bit ? q(value) : value;
+
+/**
+ * Builds a JSON object as text; values that are already JSON are embedded as they are.
+ * Keys are constants that need no escaping.
+ */
+class JsonObject {
+  #text = '';
+  str(key: string, value: string | undefined): this {
+    if (value !== undefined) this.#text += `,"${key}":${q(value)}`;
+    return this;
+  }
+  /** A string we made ourselves (hex id, ISO time, enum): nothing to escape, so no stringify. */
+  lit(key: string, value: string | undefined): this {
+    if (value !== undefined) this.#text += `,"${key}":"${value}"`;
+    return this;
+  }
+  raw(key: string, json: string | undefined): this {
+    if (json !== undefined) this.#text += `,"${key}":${json}`;
+    return this;
+  }
+  value(key: string, value: unknown): this {
+    if (value !== undefined) this.#text += `,"${key}":${q(value)}`;
+    return this;
+  }
+  toString(): string {
+    return `{${this.#text.slice(1)}}`;
+  }
+}
+
+export interface IngestionExporterOptions {
+  environment: string | undefined;
+  release: string | undefined;
+  sdkVersion: string;
+}
+
+/**
+ * The legacy batch API (`/api/public/ingestion`): envelopes with stable ids, so a retry
+ * never duplicates, and per-event handling of the 207 answer. Scores always go this way.
+ */
+export class IngestionExporter implements Exporter {
+  readonly name = 'ingestion' as const;
+  readonly #options: IngestionExporterOptions;
+
+  constructor(options: IngestionExporterOptions) {
+    this.#options = options;
+  }
+
+  prepare(records: ExportRecord[]) {
+    return { ready: records, held: [] };
+  }
+
+  encode(records: ExportRecord[]): EncodedBatch {
+    const byEnvelopeId = new Map<string, ExportRecord>();
+    const envelopes: string[] = [];
+    for (const r of records) {
+      r.envelopeId ??= newTraceId();
+      byEnvelopeId.set(r.envelopeId, r);
+      envelopes.push(this.#envelope(r));
+    }
+    const metadata = q({ sdk_name: 'fusewire', sdk_version: this.#options.sdkVersion });
+    return {
+      body: `{"batch":[${envelopes.join(',')}],"metadata":${metadata}}`,
+      contentType: 'application/json',
+      path: INGESTION_PATH,
+      records,
+      byEnvelopeId,
+    };
+  }
+
+  #envelope(r: ExportRecord): string {
+    const [type, timestamp, body] =
+      r.kind === 'trace'
+        ? ['trace-create', r.timestamp, this.#trace(r)]
+        : r.kind === 'score'
+          ? ['score-create', r.timestamp, this.#score(r)]
+          : [`${r.type}-create`, r.startTime, this.#observation(r)];
+    return `{"id":"${r.envelopeId}","timestamp":"${iso(timestamp)}","type":"${type}","body":${body}}`;
+  }
+
+  #trace(r: TraceRecord): string {
+    const f = r.fields;
+    return new JsonObject()
+      .lit('id', r.traceId)
+      .lit('timestamp', iso(r.timestamp))
+      .str('name', f.name)
+      .str('userId', f.userId)
+      .str('sessionId', f.sessionId)
+      .raw('input', json(f.input, r.raw, RAW_INPUT))
+      .raw('output', json(f.output, r.raw, RAW_OUTPUT))
+      .raw('metadata', json(f.metadata, r.raw, RAW_METADATA))
+      .value('tags', f.tags)
+      .value('public', f.public)
+      .str('release', f.release ?? this.#options.release)
+      .str('version', f.version)
+      .str('environment', f.environment ?? this.#options.environment)
+      .toString();
+  }
+
+  #observation(o: ObservationRecord): string {
+    const body = new JsonObject()
+      .lit('id', o.id)
+      .lit('traceId', o.traceId)
+      .lit('parentObservationId', o.parentId)
+      .str('name', o.name)
+      .lit('startTime', iso(o.startTime))
+      .lit('endTime', o.endTime !== undefined && o.type !== 'event' ? iso(o.endTime) : undefined)
+      .raw('input', json(o.input, o.raw, RAW_INPUT))
+      .raw('output', json(o.output, o.raw, RAW_OUTPUT))
+      .raw('metadata', json(o.metadata, o.raw, RAW_METADATA))
+      .lit('level', o.level)
+      .str('statusMessage', o.statusMessage)
+      .str('version', o.version)
+      .str('environment', o.environment ?? this.#options.environment);
+    // Every type but span and event takes the generation body.
+    if (o.type !== 'span' && o.type !== 'event') {
+      body
+        .str('model', o.model)
+        .raw('modelParameters', o.modelParameters)
+        .raw('usageDetails', o.usageDetails)
+        .raw('costDetails', o.costDetails)
+        .lit('completionStartTime', o.completionStartTime !== undefined ? iso(o.completionStartTime) : undefined)
+        .str('promptName', o.promptName)
+        .value('promptVersion', o.promptVersion);
+    }
+    return body.toString();
+  }
+
+  #score(s: ScoreRecord): string {
+    return new JsonObject()
+      .str('id', s.id)
+      .lit('traceId', s.traceId)
+      .lit('observationId', s.observationId)
+      .str('sessionId', s.sessionId)
+      .str('datasetRunId', s.datasetRunId)
+      .str('name', s.name)
+      .value('value', s.value)
+      .lit('dataType', s.dataType)
+      .str('comment', s.comment)
+      .raw('metadata', json(s.metadata, s.raw, RAW_METADATA))
+      .str('environment', s.environment ?? this.#options.environment)
+      .toString();
+  }
+
+  classify(status: number, retryAfter: string | undefined, body: string, batch: EncodedBatch): ExportOutcome {
+    const base = classifyStatus(status, retryAfter);
+    if (base.kind !== 'success' || status !== 207) return base;
+    return readMultiStatus(body, batch);
+  }
+}
+
+interface MultiStatus {
+  successes?: Array<{ id?: unknown; status?: unknown }>;
+  errors?: Array<{ id?: unknown; status?: unknown; message?: unknown; error?: unknown }>;
+}
+
+/** Per-event results: 5xx (and 429) entries are retried, other errors are final. */
+function readMultiStatus(body: string, batch: EncodedBatch): ExportOutcome {
+  let parsed: MultiStatus;
+  try {
+    parsed = JSON.parse(body) as MultiStatus;
+  } catch {
+    // A 207 we cannot read: the server took the request; treat as delivered rather than duplicate it.
+    return { kind: 'success' };
+  }
+  const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
+  if (errors.length === 0) return { kind: 'success' };
+  const byId = batch.byEnvelopeId ?? new Map<string, ExportRecord>();
+  const outcome: PartialOutcome = { kind: 'partial', delivered: [], rejected: [], retry: [] };
+  const failed = new Set<ExportRecord>();
+  for (const e of errors) {
+    const record = typeof e.id === 'string' ? byId.get(e.id) : undefined;
+    if (record === undefined || failed.has(record)) continue;
+    failed.add(record);
+    const status = typeof e.status === 'number' ? e.status : 500;
+    if (status >= 500 || status === 429) outcome.retry.push(record);
+    else outcome.rejected.push({ record, status, message: describeError(e) });
+  }
+  for (const r of batch.records) if (!failed.has(r)) outcome.delivered.push(r);
+  return outcome;
+}
+
+function describeError(e: { status?: unknown; message?: unknown; error?: unknown }): string {
+  const parts = [e.message, e.error].filter((p) => p !== undefined && p !== null);
+  const text = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(': ');
+  return `Langfuse refused the event (${String(e.status)})${text ? `: ${text}` : ''}`;
+}

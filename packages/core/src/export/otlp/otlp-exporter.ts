@@ -1,0 +1,51 @@
+import type { EncodedBatch, Exporter, ExportOutcome } from '../exporter.js';
+import { resourceAttributes } from './otlp-attributes.js';
+import type { ExportRecord } from '../../model/records.js';
+import { classifyStatus } from '../retry-policy.js';
+import { TraceAssembler } from './trace-assembler.js';
+
+export const OTLP_PATH = '/api/public/otel/v1/traces';
+
+// Langfuse reads spans from scopes named `langfuse-sdk*` as SDK-shaped: it maps our
+// attributes and does not also copy every attribute into metadata.
+const SCOPE_NAME = 'langfuse-sdk-fusewire';
+
+export interface OtlpExporterOptions {
+  sdkVersion: string;
+  serviceName: string;
+  environment: string | undefined;
+  release: string | undefined;
+  holdMs: number;
+}
+
+/** Traces and observations as OTLP/JSON to Langfuse's OpenTelemetry endpoint. */
+export class OtlpExporter implements Exporter {
+  readonly name = 'otlp' as const;
+  readonly #assembler: TraceAssembler;
+  // Constant per client: written to JSON once.
+  readonly #resource: string;
+  readonly #scope: string;
+
+  constructor(options: OtlpExporterOptions) {
+    // A few thousand recent traces cover late trace updates (they arrive within a request's
+    // lifetime); remembering more costs the app GC time for every root span exported.
+    this.#assembler = new TraceAssembler({ capacity: 4_096, holdMs: options.holdMs });
+    this.#resource = `{"attributes":[${resourceAttributes(options)}]}`;
+    this.#scope = JSON.stringify({ name: SCOPE_NAME, version: options.sdkVersion });
+  }
+
+  prepare(records: ExportRecord[], final: boolean, now: number) {
+    return this.#assembler.prepare(records, final, now);
+  }
+
+  encode(records: ExportRecord[]): EncodedBatch {
+    const { spans, invalid } = this.#assembler.spans(records);
+    const sendable = invalid.length === 0 ? records : records.filter((r) => !invalid.some((i) => i.record === r));
+    const body = `{"resourceSpans":[{"resource":${this.#resource},"scopeSpans":[{"scope":${this.#scope},"spans":[${spans}]}]}]}`;
+    return { body, contentType: 'application/json', path: OTLP_PATH, records: sendable, invalid };
+  }
+
+  classify(status: number, retryAfter: string | undefined): ExportOutcome {
+    return classifyStatus(status, retryAfter);
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { toSpanId, toTraceId, traceCarrierSpanId } from '../../model/ids.js';
+import { normalize } from '../../pipeline/normalize.js';
+import type { ExportRecord } from '../../model/records.js';
+import { TraceAssembler } from './trace-assembler.js';
+
+function record(k: string, m: Record<string, unknown>): ExportRecord {
+  const result = normalize({ k, m, t: Date.now(), c: undefined, b: 0, e: 0 }, 1);
+  if (!result.ok) throw new Error(`invalid test record: ${JSON.stringify(result)}`);
+  return result.record;
+}
+
+interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes: Array<{ key: string; value: Record<string, unknown> }>;
+}
+const parse = (spans: string): Span[] => JSON.parse(`[${spans}]`) as Span[];
+const attr = (span: Span, key: string) => {
+  const a = span.attributes.find((x) => x.key === key);
+  return a === undefined ? undefined : Object.values(a.value)[0];
+};
+
+describe('TraceAssembler', () => {
+  it('puts trace fields on the root span of the same batch', () => {
+    const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
+    const { spans, invalid } = a.spans([
+      record('trace', { id: 't', name: 'n', userId: 'u' }),
+      record('span', { traceId: 't', id: 'r' }),
+    ]);
+    expect(invalid).toEqual([]);
+    const [root] = parse(spans);
+    expect(parse(spans)).toHaveLength(1);
+    expect(root!.spanId).toBe(toSpanId('r'));
+    expect(attr(root!, 'langfuse.trace.name')).toBe('n');
+    expect(attr(root!, 'user.id')).toBe('u');
+  });
+
+  it('holds a lone trace update until holdMs passes (or a final flush), then sends one carrier', () => {
+    const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
+    const update = record('trace', { id: 't', name: 'n' });
+    expect(a.prepare([update], false, 1_000)).toEqual({ ready: [], held: [update] });
+    expect(a.prepare([update], false, 1_050).held).toEqual([update]);
+    expect(a.prepare([update], false, 1_100).ready).toEqual([update]);
+    expect(a.prepare([record('trace', { id: 'x' })], true, 0).held).toEqual([]);
+    const [carrier] = parse(a.spans([update]).spans);
+    expect(carrier!.spanId).toBe(traceCarrierSpanId(toTraceId('t')));
+    expect(carrier!.parentSpanId).toBeUndefined();
+  });
+
+  it('does not hold an update whose root is in the batch or already sent', () => {
+    const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
+    const root = record('span', { traceId: 't', id: 'r' });
+    const update = record('trace', { id: 't', name: 'n' });
+    expect(a.prepare([update, root], false, 0).held).toEqual([]);
+    a.spans([root]);
+    expect(a.prepare([record('trace', { id: 't', output: 'o' })], false, 0).held).toEqual([]);
+  });
+
+  it('re-sends the root (same id, restating every trace field) for a later update', () => {
+    const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
+    a.spans([
+      record('trace', { id: 't', name: 'n', input: 'in' }),
+      record('span', { traceId: 't', id: 'r', name: 'root', input: 'root-in' }),
+    ]);
+    const [resent] = parse(a.spans([record('trace', { id: 't', output: 'out' })]).spans);
+    expect(resent!.spanId).toBe(toSpanId('r'));
+    expect(resent!.name).toBe('root');
+    expect(attr(resent!, 'langfuse.trace.name')).toBe('n');
+    expect(attr(resent!, 'langfuse.trace.input')).toBe('in');
+    expect(attr(resent!, 'langfuse.trace.output')).toBe('out');
+    expect(attr(resent!, 'langfuse.observation.input')).toBe('root-in');
+  });
+
+  it('refuses spans with malformed ids instead of sending a request Langfuse would reject whole', () => {
+    const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
+    const bad = record('span', { traceId: 't', id: 'ok' });
+    (bad as { traceId: string }).traceId = 'not-hex';
+    const { spans, invalid } = a.spans([bad, record('span', { name: 'fine' })]);
+    expect(parse(spans)).toHaveLength(1);
+    expect(invalid.map((i) => i.record)).toEqual([bad]);
+  });
+
+  it('remembers at most `capacity` traces', () => {
+    const a = new TraceAssembler({ capacity: 3, holdMs: 100 });
+    for (let i = 0; i < 10; i++) a.spans([record('span', { traceId: `t${i}` })]);
+    // Two generations: between half and all of the capacity is remembered.
+    expect(a.size).toBeLessThanOrEqual(3);
+    expect(a.size).toBeGreaterThanOrEqual(1);
+  });
+
+  it('forgets the oldest traces once their payloads pass the byte budget', () => {
+    const a = new TraceAssembler({ capacity: 1_000, holdMs: 100, maxBytes: 50_000 });
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 20; i++)
+      a.spans([record('trace', { id: `t${i}`, input: big }), record('span', { traceId: `t${i}`, id: `r${i}` })]);
+    expect(a.size).toBeLessThanOrEqual(5);
+    expect(a.size).toBeGreaterThanOrEqual(1);
+    // A forgotten trace's late update goes out as a carrier; a remembered one re-sends its root.
+    const [late] = parse(a.spans([record('trace', { id: 't0', output: 'o' })]).spans);
+    expect(late!.spanId).toBe(traceCarrierSpanId(toTraceId('t0')));
+    const [recent] = parse(a.spans([record('trace', { id: 't19', output: 'o' })]).spans);
+    expect(recent!.spanId).toBe(toSpanId('r19'));
+    expect(attr(recent!, 'langfuse.trace.input')).toBe(big);
+  });
+});

@@ -1,0 +1,271 @@
+import type { ContextStore } from '../api/context.js';
+import { newSpanId, newTraceId, sampledIn, toSpanId, toTraceId } from '../model/ids.js';
+import {
+  type ExportRecord,
+  type ObservationRecord,
+  RAW_INPUT,
+  RAW_METADATA,
+  RAW_OUTPUT,
+  type ScoreRecord,
+  type TraceFields,
+  type TraceRecord,
+} from '../model/records.js';
+import { safeStringify } from '../model/safe-json.js';
+import { flattenUsage } from '../model/usage-details.js';
+import {
+  type Level,
+  type MessageKind,
+  type ObservationType,
+  type ScoreDataType,
+  toEpochMs,
+  type ValidationProblem,
+  validateMessage,
+} from '../model/schemas.js';
+
+/** What the hot path stores: the caller's message (a shallow copy), untouched until flush. */
+export interface RawRecord {
+  /** Channel kind: trace, score, or an observation type. */
+  k: string;
+  m: Record<string, unknown> | undefined;
+  /** Accept time, epoch ms. */
+  t: number;
+  c: ContextStore | undefined;
+  /** Estimated bytes. */
+  b: number;
+  e: number;
+  /** Set when the hot path could not even copy the message. */
+  err?: string;
+}
+
+export type NormalizeResult =
+  | { ok: true; record: ExportRecord }
+  | { ok: false; reason: 'invalid'; problem: ValidationProblem }
+  | { ok: false; reason: 'sampled' };
+
+const BASE_BYTES = 256;
+
+function messageKind(k: string): MessageKind {
+  if (k === 'trace') return 'trace';
+  if (k === 'score') return 'score';
+  return 'observation';
+}
+
+/** Validates and normalises one raw record. Never throws for any message content. */
+export function normalize(raw: RawRecord, sampleRate: number): NormalizeResult {
+  const m = raw.m;
+  if (m === undefined) {
+    return { ok: false, reason: 'invalid', problem: { path: '(message)', message: raw.err ?? 'not an object' } };
+  }
+  const kind = messageKind(raw.k);
+  let problem = validateMessage(kind, m);
+  if (problem?.path.startsWith('usageDetails')) {
+    const flat = flattenUsage(m.usageDetails);
+    if (flat !== undefined) {
+      m.usageDetails = flat;
+      problem = validateMessage(kind, m);
+    }
+  }
+  if (problem) return { ok: false, reason: 'invalid', problem };
+  const record = kind === 'trace' ? toTrace(raw, m) : kind === 'score' ? toScore(raw, m) : toObservation(raw, m);
+  if (record === undefined) {
+    return {
+      ok: false,
+      reason: 'invalid',
+      problem: {
+        path: 'traceId',
+        message: 'a score needs traceId, sessionId or datasetRunId, or must be published inside a trace',
+      },
+    };
+  }
+  const traceId = record.traceId;
+  if (traceId !== undefined && (raw.c?.sampled === false || !sampledIn(traceId, sampleRate))) {
+    return { ok: false, reason: 'sampled' };
+  }
+  return { ok: true, record };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** Validated records of plain values, as JSON now: a throwing toJSON fails this one event, not a batch. */
+const json = (v: unknown): string | undefined => (v == null ? undefined : JSON.stringify(v));
+const time = (v: unknown): number | undefined => (v == null ? undefined : toEpochMs(v));
+
+/** A user value as sent: strings as they are, anything else as JSON text. */
+function payload(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : safeStringify(value);
+}
+
+function rawBits(m: Record<string, unknown>): number {
+  return (
+    (typeof m.input === 'string' ? RAW_INPUT : 0) |
+    (typeof m.output === 'string' ? RAW_OUTPUT : 0) |
+    (typeof m.metadata === 'string' ? RAW_METADATA : 0)
+  );
+}
+
+function sizeOf(...parts: Array<string | undefined>): number {
+  let bytes = BASE_BYTES;
+  for (const p of parts) if (p !== undefined) bytes += p.length;
+  return bytes;
+}
+
+/** Every string a trace record carries counts toward the byte limits. */
+function traceSize(f: TraceFields): number {
+  let bytes = sizeOf(f.name, f.userId, f.sessionId, f.input, f.output, f.metadata, f.release, f.version, f.environment);
+  if (f.tags !== undefined) for (const tag of f.tags) bytes += tag.length + 3;
+  return bytes;
+}
+
+function traceFields(m: Record<string, unknown>): TraceFields {
+  const f: TraceFields = {};
+  if (typeof m.name === 'string') f.name = m.name;
+  if (typeof m.userId === 'string') f.userId = m.userId;
+  if (typeof m.sessionId === 'string') f.sessionId = m.sessionId;
+  if (m.input !== undefined) f.input = payload(m.input);
+  if (m.output !== undefined) f.output = payload(m.output);
+  if (m.metadata != null) f.metadata = payload(m.metadata);
+  // A fresh array of plain strings: nothing of the caller's array (a subclass, a toJSON) survives.
+  if (Array.isArray(m.tags)) f.tags = Array.from(m.tags as string[], String);
+  if (typeof m.public === 'boolean') f.public = m.public;
+  if (typeof m.release === 'string') f.release = m.release;
+  if (typeof m.version === 'string') f.version = m.version;
+  if (typeof m.environment === 'string') f.environment = m.environment;
+  return f;
+}
+
+function toTrace(raw: RawRecord, m: Record<string, unknown>): TraceRecord {
+  const id = str(m.id);
+  const fields = traceFields(m);
+  return {
+    kind: 'trace',
+    traceId: id !== undefined ? toTraceId(id) : raw.c?.traceId || newTraceId(),
+    timestamp: time(m.timestamp) ?? raw.t,
+    fields,
+    raw: rawBits(m),
+    bytes: traceSize(fields),
+    epoch: raw.e,
+  };
+}
+
+function observationType(k: string, m: Record<string, unknown>): ObservationType {
+  if (k === 'span') return (m.type as ObservationType | undefined) ?? 'span';
+  return k as ObservationType;
+}
+
+function toObservation(raw: RawRecord, m: Record<string, unknown>): ObservationRecord {
+  const c = raw.c;
+  const type = observationType(raw.k, m);
+  const traceId = typeof m.traceId === 'string' ? toTraceId(m.traceId) : c?.traceId || newTraceId();
+  const id = typeof m.id === 'string' ? toSpanId(m.id) : newSpanId();
+  let parentId: string | undefined;
+  if (typeof m.parentObservationId === 'string') parentId = toSpanId(m.parentObservationId);
+  else if (c !== undefined && c.traceId === traceId && c.observationId !== undefined && c.observationId !== id) {
+    parentId = c.observationId;
+  }
+  const startTime = time(m.startTime) ?? raw.t;
+  const input = payload(m.input);
+  const output = payload(m.output);
+  const metadata = m.metadata == null ? undefined : payload(m.metadata);
+  const name = str(m.name);
+  const statusMessage = str(m.statusMessage);
+  // Every field present from the start: one object shape for every record, so the
+  // exporters' property reads stay monomorphic.
+  const o: ObservationRecord = {
+    kind: 'observation',
+    type,
+    raw: rawBits(m),
+    traceId,
+    id,
+    parentId,
+    name,
+    startTime,
+    endTime: type === 'event' ? undefined : (time(m.endTime) ?? Math.max(raw.t, startTime)),
+    input,
+    output,
+    metadata,
+    level: m.level as Level | undefined,
+    statusMessage,
+    version: str(m.version),
+    environment: str(m.environment),
+    model: str(m.model),
+    modelParameters: json(m.modelParameters),
+    usageDetails: json(m.usageDetails),
+    costDetails: json(m.costDetails),
+    completionStartTime: time(m.completionStartTime),
+    promptName: str(m.promptName),
+    promptVersion: typeof m.promptVersion === 'number' ? m.promptVersion : undefined,
+    bytes: 0,
+    epoch: raw.e,
+  };
+  o.bytes = sizeOf(
+    o.input,
+    o.output,
+    o.metadata,
+    o.name,
+    o.statusMessage,
+    o.version,
+    o.environment,
+    o.model,
+    o.modelParameters,
+    o.usageDetails,
+    o.costDetails,
+    o.promptName,
+  );
+  return o;
+}
+
+function inferScoreType(value: number | string, given: unknown): ScoreDataType {
+  if (typeof given === 'string') return given as ScoreDataType;
+  return typeof value === 'number' ? 'NUMERIC' : 'CATEGORICAL';
+}
+
+function toScore(raw: RawRecord, m: Record<string, unknown>): ScoreRecord | undefined {
+  const value = m.value as number | string;
+  const s: ScoreRecord = {
+    kind: 'score',
+    raw: typeof m.metadata === 'string' ? RAW_METADATA : 0,
+    id: str(m.id) ?? newTraceId(),
+    timestamp: time(m.timestamp) ?? raw.t,
+    name: m.name as string,
+    value,
+    dataType: inferScoreType(value, m.dataType),
+    bytes: 0,
+    epoch: raw.e,
+  };
+  if (typeof m.traceId === 'string') s.traceId = toTraceId(m.traceId);
+  if (typeof m.observationId === 'string') s.observationId = toSpanId(m.observationId);
+  if (typeof m.sessionId === 'string') s.sessionId = m.sessionId;
+  if (typeof m.datasetRunId === 'string') s.datasetRunId = m.datasetRunId;
+  if (s.traceId === undefined && s.sessionId === undefined && s.datasetRunId === undefined) {
+    // Published inside a trace: the score is about that trace.
+    if (raw.c === undefined || raw.c.traceId === '') return undefined;
+    s.traceId = raw.c.traceId;
+  }
+  if (typeof m.comment === 'string') s.comment = m.comment;
+  if (m.metadata != null) s.metadata = payload(m.metadata);
+  if (typeof m.environment === 'string') s.environment = m.environment;
+  s.bytes = sizeOf(
+    s.name,
+    s.comment,
+    s.metadata,
+    s.id,
+    s.sessionId,
+    s.datasetRunId,
+    s.environment,
+    typeof value === 'string' ? value : undefined,
+  );
+  return s;
+}
+
+/**
+ * Cheap size estimate on the hot path: the payload fields when they are strings, no walking.
+ * The exact size is known once the record is normalised, and the byte limit is checked again then.
+ */
+export function estimateBytes(m: Record<string, unknown>): number {
+  let bytes = BASE_BYTES;
+  const { input, output, metadata } = m;
+  if (typeof input === 'string') bytes += input.length;
+  if (typeof output === 'string') bytes += output.length;
+  if (typeof metadata === 'string') bytes += metadata.length;
+  return bytes;
+}

@@ -2,6 +2,13 @@ export { CHANNELS, type ChannelKind } from './channels/channels.js';
 export { createFusewire, type Fusewire, getFusewire } from './api/client.js';
 export type { ContextStore } from './api/context.js';
 export type { DeadLetter } from './pipeline/dead-letter.js';
+export type {
+  Delivery,
+  DeliveryResult,
+  ExportEndpoint,
+  ExportRequest,
+  RejectedEvent,
+} from './seams/delivery.js';
 export { FusewireConfigError, FusewireError, type FusewireErrorCode } from './runtime/errors.js';
 export { EXPORT_HEADER } from './export/http-transport.js';
 export type { FusewireLogger } from './runtime/logger.js';

@@ -13,12 +13,12 @@ export { FusewireConfigError, FusewireError, type FusewireErrorCode } from './ru
 export { EXPORT_HEADER } from './export/http-transport.js';
 export type { FusewireLogger } from './runtime/logger.js';
 export type { FusewireOptions, MaskContext, Transport } from './runtime/options.js';
-export type { DropReason } from './model/records.js';
+export type { DropReason, ExportRecord, ObservationRecord, ScoreRecord, TraceRecord } from './model/records.js';
 export { OBSERVATION_TYPES, type Level, type ObservationType, type ScoreDataType } from './model/schemas.js';
 export type { FusewireStats } from './pipeline/stats.js';
 export { SDK_VERSION } from './runtime/version.js';
 export { instrument, startObservation, wrap } from './api/instrument.js';
-export type { ActiveObservation, ObservationAttributes, TimeValue } from './api/observation.js';
+export type { ActiveObservation, ObservationAttributes, TimeValue } from './api/observation-types.js';
 export {
   getCurrentObservationId,
   getCurrentTraceId,
@@ -28,3 +28,5 @@ export {
 } from './api/trace-context.js';
 export type { TraceAttributes } from './api/trace-scope.js';
 export { TRACED_TYPES, TRACING_CHANNELS, type TracedType } from './channels/tracing-channels.js';
+export type { EventStore, StoreOutcome, StoreRefusal, StoreStats } from './seams/store.js';
+export { createMemoryStore } from './seams/memory-store.js';

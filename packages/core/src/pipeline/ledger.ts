@@ -1,0 +1,254 @@
+import type { DropReason, ExportRecord } from '../model/records.js';
+import type { LogSink } from '../runtime/logger.js';
+import { DeadLetterList } from './dead-letter.js';
+import { FlushEpochs } from './flush-epochs.js';
+import { Counters, type FusewireStats } from './stats.js';
+
+/** What happened to a record in the end. */
+export type Outcome = 'delivered' | DropReason;
+
+/** Why a record was not delivered, as the server or the lane put it. */
+export interface SettleDetail {
+  message: string;
+  status?: number;
+}
+
+/**
+ * The one object the export side reports every outcome through (like Sentry's
+ * `recordDroppedEvent`). Lanes and the delivery layer hold no counters of their own.
+ */
+export interface OutcomeReporter {
+  /** Final outcome of records; a record already settled is ignored (exactly once). */
+  settle(records: readonly ExportRecord[], outcome: Outcome, detail?: SettleDetail): void;
+  /** True once a record has been settled. */
+  isSettled(record: ExportRecord): boolean;
+  /** A request of `bytes` left (a first attempt or a retry). */
+  requestSent(bytes: number): void;
+  /** An attempt failed and will be retried. */
+  retrying(): void;
+  /** An export failed: logged once per cause, and kept as `lastError`. */
+  exportFailed(code: string, message: string, willRetry: boolean): void;
+  /** An export succeeded: a previous failure is over. */
+  exportSucceeded(): void;
+  /** True while someone awaits a flush: retry timers must then keep the process alive. */
+  readonly keepAlive: boolean;
+  /**
+   * True while a flush waits and nothing upstream (intake, store) is left to come: lanes may
+   * then send what they would rather hold back. Decided here only.
+   */
+  readonly final: boolean;
+}
+
+// Dropped for a reason worth inspecting: the others (queue_full, sampled, after_shutdown) are policy.
+const DEAD_LETTERED = new Set<DropReason>([
+  'invalid',
+  'non_retryable',
+  'retry_exhausted',
+  'too_large',
+  'shutdown_timeout',
+]);
+
+export interface LedgerOptions {
+  log: LogSink;
+  deadLetterSize: number;
+  maxQueueSize: number;
+  maxQueueBytes: number;
+}
+
+/**
+ * Owns every count: what was handed to fusewire, what is pending (how many, how many bytes,
+ * in which flush epoch), what was delivered or dropped and why, the dead letters, and the
+ * rule that a record is settled exactly once. `stats()` is read from here alone.
+ */
+export class Ledger implements OutcomeReporter {
+  readonly counters = new Counters();
+  readonly deadLetters: DeadLetterList;
+  readonly epochs = new FlushEpochs();
+  readonly #log: LogSink;
+  readonly #limits: { maxSize: number; maxBytes: number };
+  readonly #settled = new WeakSet<ExportRecord>();
+  readonly #exportLogKeys = new Set<string>();
+  #size = 0;
+  #bytes = 0;
+  #flushesWaiting = 0;
+  #upstreamIdle: () => boolean = () => true;
+
+  constructor(options: LedgerOptions) {
+    this.#log = options.log;
+    this.#limits = { maxSize: options.maxQueueSize, maxBytes: options.maxQueueBytes };
+    this.deadLetters = new DeadLetterList(options.deadLetterSize, (s) => options.log.scrub(s));
+  }
+
+  /** Events pending anywhere (intake, store, lanes). */
+  get size(): number {
+    return this.#size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** True while both bounds leave room for one more event. */
+  get hasRoom(): boolean {
+    return this.#size < this.#limits.maxSize && this.#bytes < this.#limits.maxBytes;
+  }
+
+  /** True once use is at most half of both bounds (where a refusing queue reports recovery). */
+  get belowLowWater(): boolean {
+    return this.#size * 2 <= this.#limits.maxSize && this.#bytes * 2 <= this.#limits.maxBytes;
+  }
+
+  /** Tells the ledger how to know that intake and store have nothing left to hand the lanes. */
+  watchUpstream(idle: () => boolean): void {
+    this.#upstreamIdle = idle;
+  }
+
+  /** Counts a message handed to fusewire (every one, refused or not). */
+  handed(): void {
+    this.counters.enqueued++;
+  }
+
+  /** A handed message that was never admitted (queue full, after shutdown). */
+  refused(reason: 'queue_full' | 'after_shutdown'): void {
+    this.counters.dropped[reason]++;
+  }
+
+  /** Takes a message in: it is pending from now on. Returns its flush epoch. */
+  admit(bytes: number): number {
+    this.#size++;
+    this.#bytes += bytes;
+    return this.epochs.admit();
+  }
+
+  /** The estimate of a pending event changed (normalisation knows its real size). */
+  resize(delta: number): void {
+    this.#bytes += delta;
+  }
+
+  /** Would `delta` more bytes break the byte bound? */
+  wouldOverflow(delta: number): boolean {
+    return delta > 0 && this.#bytes + delta > this.#limits.maxBytes;
+  }
+
+  /** A pending event that never became a record (sampled out, invalid, refused, unsent at shutdown). */
+  discard(bytes: number, epoch: number, reason: DropReason): void {
+    this.#size--;
+    this.#bytes -= bytes;
+    this.counters.dropped[reason]++;
+    this.epochs.settle(epoch);
+  }
+
+  /** A record from an earlier process (a durable store's leftovers): counted as handed and pending now. */
+  adopt(record: ExportRecord): void {
+    this.counters.enqueued++;
+    this.#size++;
+    this.#bytes += record.bytes;
+    record.epoch = this.epochs.admit();
+  }
+
+  settle(records: readonly ExportRecord[], outcome: Outcome, detail?: SettleDetail): void {
+    for (const record of records) {
+      if (this.#settled.has(record)) continue;
+      this.#settled.add(record);
+      this.#size--;
+      this.#bytes -= record.bytes;
+      this.epochs.settle(record.epoch);
+      if (outcome === 'delivered') {
+        this.counters.delivered++;
+        continue;
+      }
+      this.counters.dropped[outcome]++;
+      if (DEAD_LETTERED.has(outcome)) this.deadLetters.add(deadLetterOf(record, outcome, detail), record);
+    }
+  }
+
+  isSettled(record: ExportRecord): boolean {
+    return this.#settled.has(record);
+  }
+
+  requestSent(bytes: number): void {
+    this.counters.requests++;
+    this.counters.bytesSent += bytes;
+  }
+
+  retrying(): void {
+    this.counters.retries++;
+  }
+
+  exportFailed(code: string, message: string, willRetry: boolean): void {
+    this.counters.setError(code, this.#log.scrub(message));
+    // Separate keys for "retrying" and "gave up": the loss must be logged even after the
+    // retry warning; both are forgotten on recovery so the next outage is reported too.
+    const key = `export:${code}:${willRetry ? 'retry' : 'fail'}`;
+    this.#exportLogKeys.add(key);
+    this.#log.once(
+      key,
+      willRetry ? 'warn' : 'error',
+      { code: willRetry ? 'FUSEWIRE_EXPORT_RETRYING' : 'FUSEWIRE_EXPORT_FAILED', cause: code },
+      willRetry ? `export failed, retrying with backoff: ${message}` : `export failed: ${message}`,
+    );
+  }
+
+  exportSucceeded(): void {
+    if (this.counters.lastError === undefined) return;
+    this.counters.lastError = undefined;
+    for (const key of this.#exportLogKeys) this.#log.forget(key);
+    this.#exportLogKeys.clear();
+    this.#log.log('info', {}, 'export recovered');
+  }
+
+  get keepAlive(): boolean {
+    return this.#flushesWaiting > 0;
+  }
+
+  get flushing(): boolean {
+    return this.#flushesWaiting > 0;
+  }
+
+  get final(): boolean {
+    return this.#flushesWaiting > 0 && this.#upstreamIdle();
+  }
+
+  /** A flush starts waiting; the returned function ends it. */
+  flushStarted(): () => void {
+    this.#flushesWaiting++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#flushesWaiting--;
+    };
+  }
+
+  stats(): FusewireStats {
+    const c = this.counters;
+    return {
+      enqueued: c.enqueued,
+      delivered: c.delivered,
+      pending: this.#size,
+      dropped: { ...c.dropped },
+      retries: c.retries,
+      requests: c.requests,
+      bytesSent: c.bytesSent,
+      deadLetters: this.deadLetters.size,
+      ...(c.lastError !== undefined ? { lastError: { ...c.lastError } } : {}),
+      queue: {
+        size: this.#size,
+        bytes: Math.max(0, this.#bytes),
+        maxSize: this.#limits.maxSize,
+        maxBytes: this.#limits.maxBytes,
+      },
+    };
+  }
+}
+
+function deadLetterOf(record: ExportRecord, reason: DropReason, detail: SettleDetail | undefined) {
+  return {
+    reason,
+    kind: record.kind === 'observation' ? record.type : record.kind,
+    message: detail?.message ?? reason,
+    ...(detail?.status !== undefined ? { status: detail.status } : {}),
+    ...('traceId' in record && record.traceId !== undefined ? { traceId: record.traceId } : {}),
+    ...(record.kind !== 'trace' ? { id: record.id } : {}),
+  };
+}

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { contextStorage } from './context.js';
 import { sampledIn, toTraceId, traceCarrierSpanId } from '../model/ids.js';
 import { instrument, startObservation, wrap } from './instrument.js';
-import type { ActiveObservation } from './observation.js';
+import type { ActiveObservation } from './observation-types.js';
 import type { Transport } from '../runtime/options.js';
 import { expectBalanced, publish, sleep, startClient, stopClient } from '../test-helpers.js';
 import { getCurrentObservationId, getCurrentTraceId, updateCurrentTrace, withTrace } from './trace-context.js';

@@ -1,12 +1,8 @@
 import { globalState } from '../runtime/global-state.js';
-import {
-  type ActiveObservation,
-  NOOP_OBSERVATION,
-  type Observation,
-  type ObservationAttributes,
-  openObservation,
-  runningPipeline,
-} from './observation.js';
+import { NOOP_OBSERVATION } from './noop-observation.js';
+import type { Observation } from './observation.js';
+import type { ActiveObservation, ObservationAttributes } from './observation-types.js';
+import { openObservation, runningPipeline } from './open-observation.js';
 import { thenOf, watchThenable } from './passthrough.js';
 import { OBSERVATION_TYPES, type ObservationType } from '../model/schemas.js';
 import { type AnyTracingChannel, hasForeignStores, tracingChannelFor } from '../channels/tracing-channels.js';

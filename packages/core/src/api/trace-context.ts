@@ -1,7 +1,8 @@
 import type { ContextStore } from './context.js';
 import { globalState } from '../runtime/global-state.js';
 import { newTraceId, sampledIn, toTraceId } from '../model/ids.js';
-import { now, runningPipeline } from './observation.js';
+import { now } from '../runtime/clock.js';
+import { runningPipeline } from './open-observation.js';
 import { thenOf, watchThenable } from './passthrough.js';
 import { type TraceAttributes, TraceScope } from './trace-scope.js';
 

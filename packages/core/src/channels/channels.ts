@@ -1,5 +1,3 @@
-import dc from 'dc-polyfill';
-
 /**
  * The diagnostics_channel names fusewire listens on. Publishers need nothing from
  * fusewire: `require('node:diagnostics_channel').channel('langfuse.span').publish({...})`.
@@ -14,10 +12,3 @@ export const CHANNELS = {
 
 /** A plain channel kind: the suffix of a `langfuse.*` channel name. */
 export type ChannelKind = keyof typeof CHANNELS;
-
-// Looked up once: a lookup by name costs more than the publish itself (NODE-NOTES.md).
-export const traceChannel = dc.channel(CHANNELS.trace);
-export const spanChannel = dc.channel(CHANNELS.span);
-export const generationChannel = dc.channel(CHANNELS.generation);
-export const eventChannel = dc.channel(CHANNELS.event);
-export const scoreChannel = dc.channel(CHANNELS.score);

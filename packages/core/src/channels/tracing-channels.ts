@@ -1,41 +1,24 @@
 import type { TracingChannel } from 'node:diagnostics_channel';
 import dc from 'dc-polyfill';
+import { OBSERVATION_TYPES, type ObservationType } from '../model/schemas.js';
 
 /**
- * The observation types with a TracingChannel. `event` has none: an event is a point in
- * time, so it has no start and end (publish it on the plain `langfuse.event` channel).
+ * The observation types with a TracingChannel: every observation type but `event`, which is a
+ * point in time with no start and end (publish it on the plain `langfuse.event` channel).
  */
-export const TRACED_TYPES = [
-  'span',
-  'generation',
-  'agent',
-  'tool',
-  'chain',
-  'retriever',
-  'evaluator',
-  'embedding',
-  'guardrail',
-] as const;
+export const TRACED_TYPES = OBSERVATION_TYPES.filter((type) => type !== 'event') as readonly TracedType[];
 
 /** An observation type that has a TracingChannel. */
-export type TracedType = (typeof TRACED_TYPES)[number];
+export type TracedType = Exclude<ObservationType, 'event'>;
 
 /**
- * The TracingChannel names fusewire listens on, by observation type. A library needs nothing
- * from fusewire to be traced:
+ * The TracingChannel names fusewire listens on, by observation type: `langfuse.<type>`. A library
+ * needs nothing from fusewire to be traced:
  * `require('node:diagnostics_channel').tracingChannel('langfuse.tool').tracePromise(fn, { name: 'search' })`.
  */
-export const TRACING_CHANNELS: Readonly<Record<TracedType, string>> = Object.freeze({
-  span: 'langfuse.span',
-  generation: 'langfuse.generation',
-  agent: 'langfuse.agent',
-  tool: 'langfuse.tool',
-  chain: 'langfuse.chain',
-  retriever: 'langfuse.retriever',
-  evaluator: 'langfuse.evaluator',
-  embedding: 'langfuse.embedding',
-  guardrail: 'langfuse.guardrail',
-});
+export const TRACING_CHANNELS: Readonly<Record<TracedType, string>> = Object.freeze(
+  Object.fromEntries(TRACED_TYPES.map((type) => [type, `langfuse.${type}`])) as Record<TracedType, string>,
+);
 
 export type AnyTracingChannel = TracingChannel<unknown, object>;
 

@@ -1,7 +1,9 @@
 import dc from 'dc-polyfill';
 import type { ContextStore } from '../api/context.js';
 import type { GlobalState } from '../runtime/global-state.js';
-import { CONTEXT_OBSERVATION, OBSERVATION_BRAND, type Observation, openObservation } from '../api/observation.js';
+import type { Observation } from '../api/observation.js';
+import { openObservation } from '../api/open-observation.js';
+import { CONTEXT_OBSERVATION, OBSERVATION_BRAND } from '../runtime/global-state.js';
 import { TRACED_TYPES, TRACING_CHANNELS } from './tracing-channels.js';
 
 type Context = Record<PropertyKey, unknown>;

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { SUPPRESSED } from '../api/context.js';
-import { globalState } from '../runtime/global-state.js';
+import { globalState, OTEL_API_KEY, OTEL_SUPPRESS_KEY } from '../runtime/global-state.js';
 
 /** The outcome of one POST: a status, or the error that stopped it. Never a throw. */
 export type PostResult =
@@ -19,9 +19,6 @@ export interface HttpTransportOptions {
 /** Header other tracers can match to skip fusewire's own export requests. */
 export const EXPORT_HEADER = 'x-fusewire-export';
 
-const OTEL_API = Symbol.for('opentelemetry.js.api.1');
-const OTEL_SUPPRESS = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
-
 interface OtelContextApi {
   context?: { active(): { setValue(key: symbol, value: unknown): unknown }; with<T>(ctx: unknown, fn: () => T): T };
 }
@@ -34,10 +31,10 @@ interface OtelContextApi {
 export function untraced<T>(fn: () => T): T {
   const run = () => globalState().storage.run(SUPPRESSED, fn);
   try {
-    const api = (globalThis as Record<symbol, OtelContextApi | undefined>)[OTEL_API];
+    const api = (globalThis as Record<symbol, OtelContextApi | undefined>)[OTEL_API_KEY];
     const ctx = api?.context;
     if (ctx !== undefined && typeof ctx.with === 'function') {
-      return ctx.with(ctx.active().setValue(OTEL_SUPPRESS, true), run);
+      return ctx.with(ctx.active().setValue(OTEL_SUPPRESS_KEY, true), run);
     }
   } catch {
     // A foreign context manager misbehaving is no reason not to export.

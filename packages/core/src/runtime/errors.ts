@@ -55,7 +55,8 @@ export class FusewireConfigError extends FusewireError {
 /** An error's message without trusting the error: `String()` on a hostile value can throw too. */
 export function describeError(error: unknown): string {
   try {
-    return error instanceof Error ? error.message : String(error);
+    if (error instanceof Error) return error.message !== '' ? error.message : error.name;
+    return String(error);
   } catch {
     return 'unprintable error';
   }

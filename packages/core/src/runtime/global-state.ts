@@ -1,6 +1,22 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ContextStore } from '../api/context.js';
 
+/*
+ * Every process-wide thing fusewire has lives in this module: the `Symbol.for` keys (shared by
+ * every bundled copy of fusewire, and with OpenTelemetry) and the state on `globalThis`.
+ */
+
+/** Where the process-wide state lives on `globalThis`. Bump with an incompatible shape change. */
+export const GLOBAL_STATE_KEY: unique symbol = Symbol.for('fusewire.v1');
+/** Marks fusewire observations on a tracing-channel context (shared by every bundled copy). */
+export const OBSERVATION_BRAND: unique symbol = Symbol.for('fusewire.observation.brand');
+/** Where the tracing subscribers keep the observation made for a foreign context object. */
+export const CONTEXT_OBSERVATION: unique symbol = Symbol.for('fusewire.observation');
+/** OpenTelemetry's global API registration (read only, to suppress its tracing of our exports). */
+export const OTEL_API_KEY: unique symbol = Symbol.for('opentelemetry.js.api.1');
+/** OpenTelemetry's suppress-tracing context key. */
+export const OTEL_SUPPRESS_KEY: unique symbol = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
 /** What the process-wide pipeline must offer the subscribers (they may come from another bundled copy). */
 export interface PipelineEntry {
   accept(kind: string, message: unknown, store: ContextStore | undefined): void;
@@ -24,13 +40,13 @@ export interface GlobalState {
   client: unknown;
   /** Channels we have already subscribed to, whichever copy did it. */
   readonly subscribed: Set<string>;
+  /** Warnings given once per process (whichever copy gave them). Absent on older copies. */
+  warned?: Set<string>;
 }
-
-const KEY = Symbol.for('fusewire.v1');
 
 export function globalState(): GlobalState {
   const holder = globalThis as unknown as Record<symbol, GlobalState | undefined>;
-  let state = holder[KEY];
+  let state = holder[GLOBAL_STATE_KEY];
   if (state === undefined) {
     state = {
       version: 1,
@@ -38,8 +54,23 @@ export function globalState(): GlobalState {
       pipeline: undefined,
       client: undefined,
       subscribed: new Set(),
+      warned: new Set(),
     };
-    Object.defineProperty(globalThis, KEY, { value: state, enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(globalThis, GLOBAL_STATE_KEY, {
+      value: state,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
   }
   return state;
+}
+
+/** True the first time `key` is asked for in this process. */
+export function firstTimeInProcess(key: string): boolean {
+  const state = globalState();
+  state.warned ??= new Set();
+  if (state.warned.has(key)) return false;
+  state.warned.add(key);
+  return true;
 }

@@ -34,7 +34,17 @@ describe('register', () => {
     }
   });
 
-  it('rejects unusable options at construction, like createFusewire', () => {
-    expect(() => register({ publicKey: 'pk', secretKey: 'sk', flushIntervalMs: -5 })).toThrow(/flushIntervalMs/);
+  it('reports unusable options and keeps running, like createFusewire; strict: true throws', async () => {
+    const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() };
+    const client = register({ publicKey: 'pk', secretKey: 'sk', flushIntervalMs: -5, logger, flushOnExit: false });
+    expect(client.enabled).toBe(true);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'FUSEWIRE_CONFIG', option: 'flushIntervalMs' }),
+      expect.stringContaining('Using the default'),
+    );
+    await client.shutdown(100);
+    expect(() => register({ publicKey: 'pk', secretKey: 'sk', flushIntervalMs: -5, strict: true })).toThrow(
+      /flushIntervalMs/,
+    );
   });
 });

@@ -123,7 +123,7 @@ describe('the secret key never leaks', () => {
     for (const secretKey of [{ key: SECRET }, [SECRET], 12345678, '']) {
       let error: unknown;
       try {
-        createFusewire({ publicKey: PUBLIC, secretKey: secretKey as never });
+        createFusewire({ publicKey: PUBLIC, secretKey: secretKey as never, strict: true });
       } catch (e) {
         error = e;
       }
@@ -140,14 +140,14 @@ describe('the secret key never leaks', () => {
   // string values longer than a few characters; same in @fusewire/express's option errors.
   it('BUG-5 (fixed): through config errors about other options that were given the secret', () => {
     const attempts: Array<() => unknown> = [
-      () => createFusewire({ publicKey: PUBLIC, secretKey: SECRET, baseUrl: SECRET }),
-      () => createFusewire({ publicKey: PUBLIC, secretKey: SECRET, environment: SECRET }),
-      () => createFusewire({ publicKey: PUBLIC, secretKey: SECRET, transport: SECRET as never }),
-      () => createFusewire({ publicKey: PUBLIC, secretKey: SECRET, flushAt: SECRET as never }),
+      () => createFusewire({ publicKey: PUBLIC, secretKey: SECRET, baseUrl: SECRET, strict: true }),
+      () => createFusewire({ publicKey: PUBLIC, secretKey: SECRET, environment: SECRET, strict: true }),
+      () => createFusewire({ publicKey: PUBLIC, secretKey: SECRET, transport: SECRET as never, strict: true }),
+      () => createFusewire({ publicKey: PUBLIC, secretKey: SECRET, flushAt: SECRET as never, strict: true }),
       () => {
         process.env.LANGFUSE_BASE_URL = SECRET;
         try {
-          return createFusewire({ publicKey: PUBLIC, secretKey: SECRET });
+          return createFusewire({ publicKey: PUBLIC, secretKey: SECRET, strict: true });
         } finally {
           delete process.env.LANGFUSE_BASE_URL;
         }

@@ -1,6 +1,7 @@
 import type { DeadLetter } from '../pipeline/dead-letter.js';
 import { globalState } from '../runtime/global-state.js';
 import { createConsoleLogger, LogSink } from '../runtime/logger.js';
+import { formatProblem } from '../runtime/option-problems.js';
 import { type FusewireOptions, resolveOptions } from '../runtime/options.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { emptyStats, type FusewireStats } from '../pipeline/stats.js';
@@ -77,8 +78,9 @@ let warnedAlreadyRunning = false;
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 
 /**
- * Starts fusewire: validates options (throwing {@link FusewireConfigError} if one is unusable),
- * subscribes to the `langfuse.*` channels and starts the batcher. If a client is already running
+ * Starts fusewire: validates options and the `LANGFUSE_*` environment (an unusable value is
+ * reported once in a warning and its default applies; with `strict: true` it throws
+ * {@link FusewireConfigError} instead), subscribes to the `langfuse.*` channels and starts the batcher. If a client is already running
  * in this process (from this or another bundled copy), returns that one.
  *
  * @example
@@ -105,17 +107,22 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
   }
 
   if (!opts.enabled) return register(new DisabledClient());
+  // Configuration problems are reported, never thrown (unless `strict`): the app runs either way.
+  const log = new LogSink(opts.logger ?? createConsoleLogger(), [opts.secretKey, opts.publicKey]);
+  for (const problem of opts.problems) {
+    log.log('warn', { code: 'FUSEWIRE_CONFIG', option: problem.option }, formatProblem(problem));
+  }
   if (opts.publicKey === undefined || opts.secretKey === undefined) {
     const missing = [
       opts.publicKey === undefined && 'LANGFUSE_PUBLIC_KEY',
       opts.secretKey === undefined && 'LANGFUSE_SECRET_KEY',
-    ]
-      .filter(Boolean)
-      .join(' and ');
-    new LogSink(opts.logger ?? createConsoleLogger(), []).log(
+    ].filter(Boolean);
+    const options = [opts.publicKey === undefined && 'publicKey', opts.secretKey === undefined && 'secretKey'];
+    const set = missing.length === 1 ? `is not set. Set it` : `are not set. Set them`;
+    log.log(
       'warn',
       { code: 'FUSEWIRE_DISABLED' },
-      `fusewire is disabled: ${missing} not set. Set them (or pass publicKey/secretKey) to send traces; your app runs unchanged meanwhile.`,
+      `fusewire is disabled: ${missing.join(' and ')} ${set} (or pass ${options.filter(Boolean).join(' and ')}) to send traces; your app runs unchanged meanwhile.`,
     );
     return register(new DisabledClient());
   }

@@ -68,11 +68,15 @@ it('a wrong secret key is not echoed either', async () => {
   expect(all).not.toContain(Buffer.from(`${PUBLIC}:${wrong}`).toString('base64'));
 });
 
-it('config errors do not echo keys', () => {
+it('config errors and warnings do not echo keys', () => {
   for (const secretKey of [12345678, { key: SECRET }, '']) {
+    const warned = resolveOptions({ secretKey: secretKey as never }, {}).problems;
+    expect(warned.map((p) => p.option)).toEqual(['secretKey']);
+    expect(JSON.stringify(warned)).not.toContain('12345678');
+    expectNoSecret(JSON.stringify(warned));
     let error: unknown;
     try {
-      resolveOptions({ secretKey: secretKey as never }, {});
+      resolveOptions({ secretKey: secretKey as never, strict: true }, {});
     } catch (e) {
       error = e;
     }

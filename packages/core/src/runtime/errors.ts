@@ -1,8 +1,8 @@
 /**
  * Error codes fusewire reports. Every code comes with a hint a user can act on.
  *
- * Only {@link FusewireConfigError} is ever thrown, and only from `createFusewire()`;
- * everything at runtime is counted and logged instead.
+ * Only {@link FusewireConfigError} is ever thrown, and only from `createFusewire({ strict: true })`;
+ * without `strict` a bad option is a warning, and everything at runtime is counted and logged.
  */
 export type FusewireErrorCode =
   | 'FUSEWIRE_CONFIG'
@@ -31,12 +31,13 @@ export class FusewireError extends Error {
 }
 
 /**
- * Thrown by `createFusewire()` when an option has a value fusewire cannot use.
+ * Thrown by `createFusewire({ strict: true })` when an option or environment variable has a value
+ * fusewire cannot use (without `strict` the same problem is a warning and the default applies).
  * The message names the option and what it accepts.
  *
  * @example
  * ```ts
- * try { createFusewire({ flushAt: 0 }) } catch (e) {
+ * try { createFusewire({ flushAt: 0, strict: true }) } catch (e) {
  *   if (e instanceof FusewireConfigError) console.error(e.option, e.hint)
  * }
  * ```

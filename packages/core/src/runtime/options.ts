@@ -1,6 +1,10 @@
-import { z } from 'zod';
 import { FusewireConfigError } from './errors.js';
 import type { FusewireLogger } from './logger.js';
+import { DEFAULTS, FIELDS, type Field } from './option-fields.js';
+import { type ConfigProblem, readEnv, rejectValue } from './option-problems.js';
+
+export { DEFAULT_BASE_URL } from './option-fields.js';
+export type { ConfigProblem } from './option-problems.js';
 
 /** Which endpoint carries traces and observations. Scores always use the ingestion API. */
 export type Transport = 'otlp' | 'ingestion';
@@ -15,11 +19,15 @@ export interface MaskContext {
 /**
  * Options for {@link createFusewire}. Every option can also come from the environment
  * under the official Langfuse SDKs' names; an explicit option wins.
+ *
+ * A value fusewire cannot use never breaks your app: it is reported once, in a warning that
+ * names the option or variable, what was wrong and what is used instead, and the default
+ * applies. With `strict: true` it throws {@link FusewireConfigError} instead (for tests and CI).
  */
 export interface FusewireOptions {
-  /** `LANGFUSE_PUBLIC_KEY`. Without both keys fusewire warns once and stays disabled. */
+  /** `LANGFUSE_PUBLIC_KEY` (`pk-lf-…`). Without both keys fusewire warns once and stays disabled. */
   publicKey?: string;
-  /** `LANGFUSE_SECRET_KEY`. Never logged, never in stats or errors. */
+  /** `LANGFUSE_SECRET_KEY` (`sk-lf-…`). Never logged, never in stats or errors. */
   secretKey?: string;
   /** `LANGFUSE_BASE_URL`, then `LANGFUSE_BASEURL`, then `LANGFUSE_HOST`. Default `https://cloud.langfuse.com`. */
   baseUrl?: string;
@@ -27,9 +35,12 @@ export interface FusewireOptions {
   transport?: Transport;
   /** `LANGFUSE_FLUSH_AT`: a batch leaves once this many events are waiting. Default 512. */
   flushAt?: number;
-  /** `LANGFUSE_FLUSH_INTERVAL` (seconds): the longest an event waits before export. Default 5000 ms. */
+  /**
+   * Milliseconds: the longest an event waits before export. Default 5000. From the environment,
+   * `LANGFUSE_FLUSH_INTERVAL` is in **seconds** (as in the Langfuse SDKs); above 600 it warns.
+   */
   flushIntervalMs?: number;
-  /** `LANGFUSE_TIMEOUT` (seconds): deadline for one HTTP request. Default 10000 ms. */
+  /** Milliseconds: deadline for one HTTP request. Default 10000. `LANGFUSE_TIMEOUT` is in seconds. */
   timeoutMs?: number;
   /** Most events held at once (waiting, in flight or retrying). Newer ones are refused and counted. Default 50000. */
   maxQueueSize?: number;
@@ -57,6 +68,11 @@ export interface FusewireOptions {
   deadLetterSize?: number;
   /** Flush when the process is about to exit on its own (`beforeExit`). Default true. */
   flushOnExit?: boolean;
+  /**
+   * Throw {@link FusewireConfigError} from `createFusewire()` for an unusable option or environment
+   * variable, instead of warning and using the default. Default false. Useful in tests and CI.
+   */
+  strict?: boolean;
 }
 
 /** Options after defaults, environment and validation. */
@@ -81,169 +97,101 @@ export interface ResolvedOptions {
   enabled: boolean;
   deadLetterSize: number;
   flushOnExit: boolean;
+  strict: boolean;
+  /** What was wrong with the options or environment, for the client to log once it has a logger. */
+  problems: ConfigProblem[];
 }
 
-export const DEFAULT_BASE_URL = 'https://cloud.langfuse.com';
-
-const positiveInt = (max: number) => z.number().int().min(1).max(max);
-
-interface Field {
-  schema: z.ZodType;
-  accepts: string;
-  env?: string[];
-  envUnit?: 'seconds';
-}
-
-const FIELDS: Record<keyof FusewireOptions, Field> = {
-  publicKey: { schema: z.string().min(1), accepts: 'a non-empty string (pk-lf-…)', env: ['LANGFUSE_PUBLIC_KEY'] },
-  secretKey: { schema: z.string().min(1), accepts: 'a non-empty string (sk-lf-…)', env: ['LANGFUSE_SECRET_KEY'] },
-  baseUrl: {
-    schema: z.url({ protocol: /^https?$/ }),
-    accepts: 'an http(s) URL such as https://cloud.langfuse.com',
-    env: ['LANGFUSE_BASE_URL', 'LANGFUSE_BASEURL', 'LANGFUSE_HOST'],
-  },
-  transport: { schema: z.enum(['otlp', 'ingestion']), accepts: "'otlp' or 'ingestion'" },
-  flushAt: { schema: positiveInt(100_000), accepts: 'a whole number from 1 to 100000', env: ['LANGFUSE_FLUSH_AT'] },
-  flushIntervalMs: {
-    schema: z.number().min(10).max(3_600_000),
-    accepts: 'milliseconds from 10 to 3600000 (the env var is in seconds)',
-    env: ['LANGFUSE_FLUSH_INTERVAL'],
-    envUnit: 'seconds',
-  },
-  timeoutMs: {
-    schema: z.number().min(100).max(600_000),
-    accepts: 'milliseconds from 100 to 600000 (the env var is in seconds)',
-    env: ['LANGFUSE_TIMEOUT'],
-    envUnit: 'seconds',
-  },
-  maxQueueSize: { schema: positiveInt(10_000_000), accepts: 'a whole number from 1 to 10000000' },
-  maxQueueBytes: { schema: positiveInt(4 * 1024 ** 3), accepts: 'a whole number of bytes, at least 1' },
-  maxBatchBytes: {
-    schema: z
-      .number()
-      .int()
-      .min(1024)
-      .max(64 * 1024 ** 2),
-    accepts: 'bytes from 1024 to 67108864',
-  },
-  maxConcurrentExports: { schema: positiveInt(64), accepts: 'a whole number from 1 to 64' },
-  maxRetryElapsedMs: { schema: z.number().min(0).max(86_400_000), accepts: 'milliseconds from 0 to 86400000' },
-  environment: {
-    schema: z.string().regex(/^[a-z0-9_-]{1,40}$/),
-    accepts: 'lowercase letters, digits, - and _, 1 to 40 characters (Langfuse replaces anything else by "default")',
-    env: ['LANGFUSE_TRACING_ENVIRONMENT'],
-  },
-  release: {
-    schema: z.string().min(1).max(1000),
-    accepts: 'a string of 1 to 1000 characters',
-    env: ['LANGFUSE_RELEASE'],
-  },
-  sampleRate: { schema: z.number().min(0).max(1), accepts: 'a number from 0 to 1', env: ['LANGFUSE_SAMPLE_RATE'] },
-  mask: {
-    schema: z.custom<NonNullable<FusewireOptions['mask']>>((v) => typeof v === 'function'),
-    accepts: 'a function (value, { field, kind }) => maskedValue',
-  },
-  logger: {
-    schema: z.custom<FusewireLogger>(
-      (v) =>
-        typeof v === 'object' &&
-        v !== null &&
-        ['error', 'warn', 'info', 'debug'].every((m) => typeof (v as any)[m] === 'function'),
-    ),
-    accepts: 'a pino-compatible logger with error, warn, info and debug methods',
-  },
-  enabled: { schema: z.boolean(), accepts: 'true or false' },
-  deadLetterSize: { schema: z.number().int().min(0).max(100_000), accepts: 'a whole number from 0 to 100000' },
-  flushOnExit: { schema: z.boolean(), accepts: 'true or false' },
-};
-
-const DEFAULTS = {
-  baseUrl: DEFAULT_BASE_URL,
-  transport: 'otlp' as Transport,
-  flushAt: 512,
-  flushIntervalMs: 5_000,
-  timeoutMs: 10_000,
-  maxQueueSize: 50_000,
-  maxQueueBytes: 64 * 1024 * 1024,
-  maxBatchBytes: 2_500_000,
-  maxConcurrentExports: 2,
-  maxRetryElapsedMs: 60_000,
-  sampleRate: 1,
-  enabled: true,
-  deadLetterSize: 100,
-  flushOnExit: true,
-};
-
-function fromEnv(
-  name: keyof FusewireOptions,
-  field: Field,
-  env: NodeJS.ProcessEnv,
-  quote: (value: unknown) => string,
-): unknown {
-  for (const variable of field.env ?? []) {
-    const raw = env[variable];
-    if (raw === undefined || raw.trim() === '') continue;
-    // For error messages, remember which variable a value came from (strings too: baseUrl has three).
-    envOrigin.set(name, variable);
-    const isNumber = field.schema instanceof z.ZodNumber;
-    if (!isNumber) return raw.trim();
-    const value = Number(raw);
-    if (!Number.isFinite(value)) {
-      throw new FusewireConfigError(
-        variable,
-        `${quote(raw)} is not a number`,
-        `Set ${variable} to ${field.accepts}, or unset it.`,
-      );
-    }
-    return field.envUnit === 'seconds' ? value * 1000 : value;
-  }
-  return undefined;
-}
-
-const envOrigin = new Map<string, string>();
+const WITHHELD = '[fusewire: the mask option is not a function, value withheld]';
 
 /**
- * Merges options, environment and defaults, and validates the result.
- * @throws FusewireConfigError naming the first bad option and what it accepts.
+ * Merges options, environment and defaults, and validates the result. Never throws unless
+ * `strict: true`: each unusable value is listed in `problems` and its default applies.
+ * @throws FusewireConfigError with `strict: true`, naming the first bad option and what it accepts.
  */
-export function resolveOptions(options: FusewireOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new FusewireConfigError(
-      'options',
-      'expected an object',
-      'Call createFusewire() or createFusewire({ ...options }).',
-    );
+export function resolveOptions(input: FusewireOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const problems: ConfigProblem[] = [];
+  const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
+  const options: Record<string, unknown> = isObject ? (input as Record<string, unknown>) : {};
+  const strict = options.strict === true;
+  const reject = (p: ConfigProblem) => {
+    if (strict) throw new FusewireConfigError(p.option, p.problem, p.hint);
+    problems.push(p);
+  };
+  if (!isObject) {
+    reject({
+      option: 'options',
+      problem: `expected an object, got ${Array.isArray(input) ? 'an array' : describeValue(input)}`,
+      hint: 'Call createFusewire() or createFusewire({ ...options }).',
+      fallback: 'Using the defaults.',
+    });
   }
-  envOrigin.clear();
-  // An error message may quote a bad value, but never one that holds the secret key.
-  const secrets = [options.secretKey, env.LANGFUSE_SECRET_KEY].filter(
-    (v): v is string => typeof v === 'string' && v.length >= 4,
+  // A message may quote a bad value, but never one that holds a secret key.
+  const secrets = [options.secretKey, env.LANGFUSE_SECRET_KEY, options.publicKey, env.LANGFUSE_PUBLIC_KEY].filter(
+    (v): v is string => typeof v === 'string' && v.length >= 4 && !v.startsWith('pk-lf-'),
   );
   const quote = (value: unknown) =>
-    typeof value === 'string' && secrets.some((secret) => value.includes(secret))
+    typeof value === 'string' && (value.includes('sk-lf-') || secrets.some((secret) => value.includes(secret)))
       ? 'the given value'
       : describeValue(value);
-  const out: Record<string, unknown> = { ...DEFAULTS };
+  const known = Object.keys(FIELDS);
   for (const key of Object.keys(options)) {
-    if (!(key in FIELDS)) {
-      const known = Object.keys(FIELDS).join(', ');
-      throw new FusewireConfigError(key, 'unknown option', `Known options: ${known}.`);
-    }
+    if (key in FIELDS) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+    reject({
+      option: key,
+      problem: 'unknown option',
+      hint: near ? `Did you mean \`${near}\`?` : `Known options: ${known.join(', ')}.`,
+      fallback: 'It is ignored.',
+    });
   }
+  const out: Record<string, unknown> = { ...DEFAULTS };
   for (const [name, field] of Object.entries(FIELDS) as Array<[keyof FusewireOptions, Field]>) {
     const explicit = options[name];
-    const value = explicit !== undefined ? explicit : fromEnv(name, field, env, quote);
-    if (value === undefined) continue;
-    const parsed = field.schema.safeParse(value);
-    if (!parsed.success) {
-      const source = explicit === undefined ? (envOrigin.get(name) ?? field.env?.[0] ?? name) : name;
-      const shown = name === 'secretKey' || name === 'publicKey' ? 'the given value' : quote(value);
-      throw new FusewireConfigError(source, `${shown} is not accepted`, `Use ${field.accepts}.`);
+    let value: unknown = explicit;
+    let source: string = name;
+    if (explicit === undefined) {
+      const variable = field.env?.find((v) => env[v] !== undefined && env[v]!.trim() !== '');
+      if (variable === undefined) continue;
+      source = variable;
+      const read = readEnv(field, variable, env[variable]!, quote);
+      if ('rejected' in read) {
+        reject(read.rejected);
+        continue;
+      }
+      if (read.warning) problems.push(read.warning);
+      value = read.value;
     }
-    out[name] = parsed.data;
+    const parsed = field.schema.safeParse(value);
+    if (parsed.success) out[name] = parsed.data;
+    else {
+      reject(rejectValue(name, field, value, source, source !== name, quote));
+      if (name === 'mask') out.mask = () => WITHHELD;
+    }
   }
+  problems.push(...swappedKeys(out, options));
   out.baseUrl = String(out.baseUrl).replace(/\/+$/, '');
+  out.problems = problems;
   return out as unknown as ResolvedOptions;
+}
+
+/** A secret key where the public key goes, or the reverse: said without showing either key. */
+function swappedKeys(out: Record<string, unknown>, options: Record<string, unknown>): ConfigProblem[] {
+  const found: ConfigProblem[] = [];
+  const check = (name: 'publicKey' | 'secretKey', variable: string, wrong: string, right: string) => {
+    const value = out[name];
+    if (typeof value !== 'string' || !value.startsWith(wrong)) return;
+    const source = options[name] !== undefined ? name : variable;
+    const other = name === 'publicKey' ? 'secret' : 'public';
+    found.push({
+      option: source,
+      problem: `it holds a ${other} key (it starts with ${wrong}…), so Langfuse will refuse every request`,
+      hint: `Set ${source} to the ${right}… key; the two keys look swapped (Langfuse → Settings → API keys).`,
+    });
+  };
+  check('publicKey', 'LANGFUSE_PUBLIC_KEY', 'sk-lf-', 'pk-lf-');
+  check('secretKey', 'LANGFUSE_SECRET_KEY', 'pk-lf-', 'sk-lf-');
+  return found;
 }
 
 function describeValue(value: unknown): string {

@@ -10,7 +10,8 @@ import {
   type TraceFields,
   type TraceRecord,
 } from '../model/records.js';
-import { safeStringify } from '../model/safe-json.js';
+import { type JsonBudget, serializeJson } from '../model/safe-json.js';
+import { retainedSize } from './retained-size.js';
 import { flattenUsage } from '../model/usage-details.js';
 import {
   type Level,
@@ -50,8 +51,11 @@ function messageKind(k: string): MessageKind {
   return 'observation';
 }
 
-/** Validates and normalises one raw record. Never throws for any message content. */
-export function normalize(raw: RawRecord, sampleRate: number): NormalizeResult {
+/**
+ * Validates and normalises one raw record. Never throws for any message content.
+ * `maxEventBytes` bounds the JSON written for an event's object fields (see {@link Payloads}).
+ */
+export function normalize(raw: RawRecord, sampleRate: number, maxEventBytes = DEFAULT_EVENT_BYTES): NormalizeResult {
   const m = raw.m;
   if (m === undefined) {
     return { ok: false, reason: 'invalid', problem: { path: '(message)', message: raw.err ?? 'not an object' } };
@@ -66,7 +70,9 @@ export function normalize(raw: RawRecord, sampleRate: number): NormalizeResult {
     }
   }
   if (problem) return { ok: false, reason: 'invalid', problem };
-  const record = kind === 'trace' ? toTrace(raw, m) : kind === 'score' ? toScore(raw, m) : toObservation(raw, m);
+  const p = new Payloads(m, maxEventBytes);
+  const record =
+    kind === 'trace' ? toTrace(raw, m, p) : kind === 'score' ? toScore(raw, m, p) : toObservation(raw, m, p);
   if (record === undefined) {
     return {
       ok: false,
@@ -89,10 +95,46 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const json = (v: unknown): string | undefined => (v == null ? undefined : JSON.stringify(v));
 const time = (v: unknown): number | undefined => (v == null ? undefined : toEpochMs(v));
 
-/** A user value as sent: strings as they are, anything else as JSON text. */
-function payload(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : safeStringify(value);
+const DEFAULT_EVENT_BYTES = 2_500_000;
+/** Nodes one event's object fields may visit together: bounds the work for tiny values too. */
+const EVENT_NODES = 200_000;
+
+/**
+ * Prepares input, output and metadata as sent: strings as they are, anything else as JSON text
+ * written within one budget per event. The budget is half the event limit, because an OTLP
+ * attribute carries the JSON text as a string and escaping can double it. Fields are prepared
+ * in order (input, output, metadata); each later object field keeps an eighth in reserve, so a
+ * huge input cannot leave the output nothing. What does not fit is cut with a note.
+ */
+class Payloads {
+  #bytes: number;
+  #nodes = EVENT_NODES;
+  #reserved: number;
+  readonly #share: number;
+  truncated = false;
+
+  constructor(m: Record<string, unknown>, maxEventBytes: number) {
+    this.#bytes = Math.max(1024, Math.floor(maxEventBytes / 2) - BASE_BYTES);
+    this.#share = Math.floor(this.#bytes / 8);
+    let objects = 0;
+    for (const field of [m.input, m.output, m.metadata]) if (field != null && typeof field !== 'string') objects++;
+    this.#reserved = Math.max(0, objects - 1) * this.#share;
+  }
+
+  get(value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') {
+      this.#bytes -= value.length;
+      return value;
+    }
+    const budget: JsonBudget = { maxBytes: Math.max(256, this.#bytes - this.#reserved), maxNodes: this.#nodes };
+    const out = serializeJson(value, budget);
+    this.#reserved = Math.max(0, this.#reserved - this.#share);
+    this.#bytes -= out.bytes;
+    this.#nodes = Math.max(1000, this.#nodes - out.nodes);
+    if (out.truncated) this.truncated = true;
+    return out.json;
+  }
 }
 
 function rawBits(m: Record<string, unknown>): number {
@@ -116,14 +158,14 @@ function traceSize(f: TraceFields): number {
   return bytes;
 }
 
-function traceFields(m: Record<string, unknown>): TraceFields {
+function traceFields(m: Record<string, unknown>, p: Payloads): TraceFields {
   const f: TraceFields = {};
   if (typeof m.name === 'string') f.name = m.name;
   if (typeof m.userId === 'string') f.userId = m.userId;
   if (typeof m.sessionId === 'string') f.sessionId = m.sessionId;
-  if (m.input !== undefined) f.input = payload(m.input);
-  if (m.output !== undefined) f.output = payload(m.output);
-  if (m.metadata != null) f.metadata = payload(m.metadata);
+  if (m.input !== undefined) f.input = p.get(m.input);
+  if (m.output !== undefined) f.output = p.get(m.output);
+  if (m.metadata != null) f.metadata = p.get(m.metadata);
   // A fresh array of plain strings: nothing of the caller's array (a subclass, a toJSON) survives.
   if (Array.isArray(m.tags)) f.tags = Array.from(m.tags as string[], String);
   if (typeof m.public === 'boolean') f.public = m.public;
@@ -133,9 +175,9 @@ function traceFields(m: Record<string, unknown>): TraceFields {
   return f;
 }
 
-function toTrace(raw: RawRecord, m: Record<string, unknown>): TraceRecord {
+function toTrace(raw: RawRecord, m: Record<string, unknown>, p: Payloads): TraceRecord {
   const id = str(m.id);
-  const fields = traceFields(m);
+  const fields = traceFields(m, p);
   return {
     kind: 'trace',
     traceId: id !== undefined ? toTraceId(id) : raw.c?.traceId || newTraceId(),
@@ -152,7 +194,7 @@ function observationType(k: string, m: Record<string, unknown>): ObservationType
   return k as ObservationType;
 }
 
-function toObservation(raw: RawRecord, m: Record<string, unknown>): ObservationRecord {
+function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads): ObservationRecord {
   const c = raw.c;
   const type = observationType(raw.k, m);
   const traceId = typeof m.traceId === 'string' ? toTraceId(m.traceId) : c?.traceId || newTraceId();
@@ -163,9 +205,9 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>): ObservationR
     parentId = c.observationId;
   }
   const startTime = time(m.startTime) ?? raw.t;
-  const input = payload(m.input);
-  const output = payload(m.output);
-  const metadata = m.metadata == null ? undefined : payload(m.metadata);
+  const input = p.get(m.input);
+  const output = p.get(m.output);
+  const metadata = m.metadata == null ? undefined : p.get(m.metadata);
   const name = str(m.name);
   const statusMessage = str(m.statusMessage);
   // Every field present from the start: one object shape for every record, so the
@@ -219,7 +261,7 @@ function inferScoreType(value: number | string, given: unknown): ScoreDataType {
   return typeof value === 'number' ? 'NUMERIC' : 'CATEGORICAL';
 }
 
-function toScore(raw: RawRecord, m: Record<string, unknown>): ScoreRecord | undefined {
+function toScore(raw: RawRecord, m: Record<string, unknown>, p: Payloads): ScoreRecord | undefined {
   const value = m.value as number | string;
   const s: ScoreRecord = {
     kind: 'score',
@@ -242,7 +284,7 @@ function toScore(raw: RawRecord, m: Record<string, unknown>): ScoreRecord | unde
     s.traceId = raw.c.traceId;
   }
   if (typeof m.comment === 'string') s.comment = m.comment;
-  if (m.metadata != null) s.metadata = payload(m.metadata);
+  if (m.metadata != null) s.metadata = p.get(m.metadata);
   if (typeof m.environment === 'string') s.environment = m.environment;
   s.bytes = sizeOf(
     s.name,
@@ -258,14 +300,16 @@ function toScore(raw: RawRecord, m: Record<string, unknown>): ScoreRecord | unde
 }
 
 /**
- * Cheap size estimate on the hot path: the payload fields when they are strings, no walking.
- * The exact size is known once the record is normalised, and the byte limit is checked again then.
+ * Size estimate on the hot path, for the queue's byte bound while the caller's values wait to
+ * be normalised: strings by length, objects by a bounded sample of what they keep alive (see
+ * retained-size.ts), no walking. The exact size is known once the record is normalised, and
+ * the byte limit is checked again then.
  */
 export function estimateBytes(m: Record<string, unknown>): number {
   let bytes = BASE_BYTES;
   const { input, output, metadata } = m;
-  if (typeof input === 'string') bytes += input.length;
-  if (typeof output === 'string') bytes += output.length;
-  if (typeof metadata === 'string') bytes += metadata.length;
+  if (input !== undefined) bytes += retainedSize(input);
+  if (output !== undefined) bytes += retainedSize(output);
+  if (metadata != null) bytes += retainedSize(metadata);
   return bytes;
 }

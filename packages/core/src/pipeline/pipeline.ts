@@ -259,7 +259,7 @@ export class Pipeline implements PipelineEntry {
   #normalizeOne(raw: RawRecord): void {
     let result: ReturnType<typeof normalize>;
     try {
-      result = normalize(raw, this.#opts.sampleRate);
+      result = normalize(raw, this.#opts.sampleRate, this.#opts.maxBatchBytes);
     } catch (error) {
       result = { ok: false, reason: 'invalid', problem: { path: '(message)', message: describeError(error) } };
     }

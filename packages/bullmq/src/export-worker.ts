@@ -39,6 +39,8 @@ export interface ExportWorkerOptions {
   stallThresholdMs?: number;
   /** Where warnings go (pino works). Default: stderr. */
   logger?: FusewireLogger;
+  /** Stored on each job this worker runs (`processedBy`, shown by Bull Board). Default `fusewire-worker-<pid>`. */
+  name?: string;
   /** Sends one request. Default: HTTP to `baseUrl` (core's createHttpDelivery). For tests. */
   sender?: Delivery;
 }
@@ -110,6 +112,7 @@ export function startExportWorker(options: ExportWorkerOptions): ExportWorkerHan
   const worker = new Worker<JobPayload, ExportJobResult>(queueName, processor, {
     connection,
     prefix,
+    name: options.name ?? `fusewire-worker-${process.pid}`,
     concurrency: options.concurrency ?? 4,
     // BullMQ honours a manual pause (Retry-After) only when a limiter is set: without a rate, a ceiling
     // no queue reaches.

@@ -1,6 +1,9 @@
 // A test-owned redis-server on its own port, to stop, restart and starve (tests only, not exported).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** One RESP command over a fresh socket; resolves with the raw reply or rejects on error/timeout. */
 export function redisCommand(port: number, args: string[], timeoutMs = 1000): Promise<string> {
@@ -39,9 +42,14 @@ export interface RedisHarness {
   close(): Promise<void>;
 }
 
-/** Starts `redis-server` on a free port above 20000, without persistence. */
-export async function startRedisHarness(): Promise<RedisHarness> {
+/**
+ * Starts `redis-server` on a free port above 20000. `persistent`: an append-only file fsynced on every
+ * write (as BullMQ wants in production), so a SIGKILLed Redis comes back with every acknowledged job.
+ */
+export async function startRedisHarness(options: { persistent?: boolean } = {}): Promise<RedisHarness> {
   let child: ChildProcess | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'fusewire-redis-'));
+  const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const waitUntil = async (up: boolean) => {
     for (let i = 0; i < 200; i++) {
@@ -58,13 +66,8 @@ export async function startRedisHarness(): Promise<RedisHarness> {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        {
-          stdio: 'ignore',
-        },
-      );
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence];
+      child = spawn('redis-server', args, { stdio: 'ignore' });
       await waitUntil(true);
     },
     async stop() {
@@ -83,7 +86,10 @@ export async function startRedisHarness(): Promise<RedisHarness> {
     async relieve() {
       await redisCommand(port, ['CONFIG', 'SET', 'maxmemory', '0']);
     },
-    close: () => harness.stop(),
+    async close() {
+      await harness.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
   await harness.start();
   return harness;

@@ -121,7 +121,7 @@ describe('the dev page in a real browser (Debian chromium)', () => {
     const { page } = browser;
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     await page.keyboard.press('/');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('filter-name');
+    await expect(page.evaluate(() => (globalThis as any).document.activeElement?.id)).resolves.toBe('filter-name');
     await page.keyboard.press('Escape'); // back to the list, on the open trace
     await page.locator('.trace-list .trace-row').first().focus();
     await page.keyboard.press('ArrowDown');
@@ -138,13 +138,15 @@ describe('the dev page in a real browser (Debian chromium)', () => {
     const origin = new URL(dev.url).origin;
     const foreign = browser.requests.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'));
     expect(foreign).toEqual([]);
-    const weight = await browser.page.evaluate(() =>
-      performance
-        .getEntriesByType('resource')
-        .concat(performance.getEntriesByType('navigation'))
-        .filter((e) => !e.name.includes('/api/dev/'))
-        .reduce((sum, e) => sum + (e as PerformanceResourceTiming).decodedBodySize, 0),
-    );
+    // Runs in the page: resource and navigation timings carry the body sizes.
+    const weight = await browser.page.evaluate(() => {
+      const perf = (globalThis as any).performance;
+      const entries: Array<{ name: string; decodedBodySize: number }> = [
+        ...perf.getEntriesByType('resource'),
+        ...perf.getEntriesByType('navigation'),
+      ];
+      return entries.filter((e) => !e.name.includes('/api/dev/')).reduce((sum, e) => sum + e.decodedBodySize, 0);
+    });
     expect(weight).toBeGreaterThan(10_000);
     expect(weight).toBeLessThan(300 * 1024);
     if (process.env.FUSEWIRE_SCREENSHOT) {

@@ -15,7 +15,8 @@ export type FusewireErrorCode =
   | 'FUSEWIRE_CALLBACK_FAILED'
   | 'FUSEWIRE_DISABLED'
   | 'FUSEWIRE_INSECURE_URL'
-  | 'FUSEWIRE_SHUTDOWN_TIMEOUT';
+  | 'FUSEWIRE_SHUTDOWN_TIMEOUT'
+  | 'FUSEWIRE_SPOOL_OPEN_FAILED';
 
 /** Base class: a machine-readable `code` and a `hint` saying what to do about it. */
 export class FusewireError extends Error {

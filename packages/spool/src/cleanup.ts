@@ -1,0 +1,40 @@
+import type Database from 'better-sqlite3';
+import type { ResolvedSpoolOptions } from './options.js';
+import { DELIVERED } from './schema.js';
+import type { Statements, TotalsRow } from './statements.js';
+
+/** Rows removed per statement: each step is a short transaction that never stalls the app. */
+export const CLEANUP_STEP = 500;
+const VACUUM_PAGES = 256;
+const FREE_PAGES_BEFORE_VACUUM = 1024;
+
+/**
+ * One small step of cleanup: delivered rows past their retention (or sooner, when delivered and
+ * undelivered rows together pass maxBytes), dead letters past theirs, then a few free pages back
+ * to the file system. Never touches a waiting row.
+ */
+export function cleanupStep(
+  db: Database.Database,
+  st: Statements,
+  opts: ResolvedSpoolOptions,
+  now: number,
+  totals: TotalsRow[],
+): number {
+  let removed = 0;
+  let all = 0;
+  let delivered = 0;
+  for (const t of totals) {
+    all += t.bytes;
+    if (t.state === DELIVERED) delivered = t.events;
+  }
+  if (delivered > 0) {
+    const cutoff = all > opts.maxBytes ? now : now - opts.retentionMs;
+    removed += st.pruneDelivered.run(cutoff, CLEANUP_STEP).changes;
+  }
+  removed += st.pruneDead.run(now - opts.deadLetterRetentionMs, CLEANUP_STEP).changes;
+  if (removed > 0 || now % 10 === 0) {
+    const free = db.pragma('freelist_count', { simple: true });
+    if (typeof free === 'number' && free > FREE_PAGES_BEFORE_VACUUM) db.pragma(`incremental_vacuum(${VACUUM_PAGES})`);
+  }
+  return removed;
+}

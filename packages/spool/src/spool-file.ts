@@ -1,0 +1,170 @@
+import type Database from 'better-sqlite3';
+import { cleanupStep } from './cleanup.js';
+import { Lease } from './leases.js';
+import { openSpoolFile } from './open-spool.js';
+import type { ResolvedSpoolOptions } from './options.js';
+import { DELIVERED } from './schema.js';
+import type { ExportRecord } from './seam.js';
+import type { SpoolLog } from './spool-log.js';
+import { type FreeRow, prepareStatements, type Statements, type TotalsRow } from './statements.js';
+
+/** A record as stored: its JSON text plus the columns the CLI lists by. */
+export interface Row {
+  kind: string;
+  traceId: string | null;
+  eventId: string | null;
+  bytes: number;
+  json: string;
+}
+
+const MAX_MESSAGE = 2_000;
+
+/**
+ * The file side of the spool: one connection, its prepared statements and this process's lease.
+ * Every method may throw a SQLite error; the spool above decides what a failure means.
+ */
+export class SpoolFile {
+  readonly db: Database.Database;
+  readonly #st: Statements;
+  readonly #lease: Lease;
+  readonly #opts: ResolvedSpoolOptions;
+  readonly #clock: () => number;
+  readonly #log: SpoolLog;
+  #lastTakeover: number;
+  #lastRenew: number;
+  readonly #append: Database.Transaction<(moved: Row[], rows: Row[]) => [number, number]>;
+  readonly #claim: Database.Transaction<(maxCount: number, maxBytes: number) => Array<[ExportRecord, number]>>;
+
+  constructor(opts: ResolvedSpoolOptions, log: SpoolLog, clock: () => number) {
+    this.#opts = opts;
+    this.#clock = clock;
+    this.#log = log;
+    this.db = openSpoolFile(opts.path, opts, log);
+    this.#st = prepareStatements(this.db);
+    this.#lease = new Lease(this.#st, opts.leaseMs);
+    const now = clock();
+    this.db
+      .transaction(() => {
+        this.#lease.register(now);
+        this.#lease.takeOver(now);
+      })
+      .immediate();
+    this.#lastTakeover = now;
+    this.#lastRenew = now;
+    this.#append = this.db.transaction((moved: Row[], rows: Row[]) => this.#appendRows(moved, rows));
+    this.#claim = this.db.transaction((maxCount: number, maxBytes: number) => this.#claimRows(maxCount, maxBytes));
+  }
+
+  totals(): TotalsRow[] {
+    return this.#st.totals.all() as TotalsRow[];
+  }
+
+  /**
+   * One transaction: first the rows that waited in memory, then the new ones, each while undelivered
+   * rows stay within maxBytes. Returns how many of each went in (new ones only if all moved ones did).
+   */
+  append(moved: Row[], rows: Row[]): [number, number] {
+    return this.#append.immediate(moved, rows);
+  }
+
+  #appendRows(moved: Row[], rows: Row[]): [number, number] {
+    let room = this.#opts.maxBytes;
+    for (const t of this.totals()) if (t.state !== DELIVERED) room -= t.bytes;
+    const now = this.#clock();
+    const insert = (list: Row[]): number => {
+      let i = 0;
+      for (; i < list.length; i++) {
+        const row = list[i]!;
+        if (row.bytes > room) break;
+        room -= row.bytes;
+        this.#st.insert.run(row.kind, row.traceId, row.eventId, row.bytes, row.json, now);
+      }
+      return i;
+    };
+    const movedIn = insert(moved);
+    return [movedIn, movedIn < moved.length ? 0 : insert(rows)];
+  }
+
+  /** Claims the oldest free rows (taking over those of owners that are gone first); returns them with their seq. */
+  claim(maxCount: number, maxBytes: number): Array<[ExportRecord, number]> {
+    return this.#claim.immediate(maxCount, maxBytes);
+  }
+
+  #claimRows(maxCount: number, maxBytes: number): Array<[ExportRecord, number]> {
+    const now = this.#clock();
+    if (now - this.#lastTakeover >= this.#opts.leaseMs / 3) {
+      this.renew(now);
+      this.#lease.takeOver(now);
+      this.#lastTakeover = now;
+    }
+    const rows = this.#st.free.all(maxCount) as FreeRow[];
+    const out: Array<[ExportRecord, number]> = [];
+    const unreadable: number[] = [];
+    let bytes = 0;
+    let last = -1;
+    for (const row of rows) {
+      if (out.length > 0 && bytes + row.bytes > maxBytes) break;
+      last = row.seq;
+      try {
+        out.push([JSON.parse(row.record) as ExportRecord, row.seq]);
+        bytes += row.bytes;
+      } catch {
+        unreadable.push(row.seq);
+      }
+    }
+    if (last >= 0) this.#st.claimUpTo.run(this.#lease.owner, last);
+    if (unreadable.length > 0) {
+      this.#st.dead.run(
+        now,
+        'invalid',
+        'the spooled record could not be read back (damaged row)',
+        JSON.stringify(unreadable),
+      );
+    }
+    return out;
+  }
+
+  delivered(seqs: number[]): void {
+    this.#st.delivered.run(this.#clock(), JSON.stringify(seqs));
+  }
+
+  dead(seqs: number[], reason: string, message: string): void {
+    this.#st.dead.run(this.#clock(), reason, message.slice(0, MAX_MESSAGE), JSON.stringify(seqs));
+  }
+
+  release(seqs: number[]): void {
+    this.#st.release.run(this.#lease.owner, JSON.stringify(seqs));
+  }
+
+  /** Heartbeat when due; false when the lease had run out and another process may have taken rows over. */
+  renewIfDue(now: number): boolean {
+    return now - this.#lastRenew < this.#opts.leaseMs / 3 || this.renew(now);
+  }
+
+  renew(now: number): boolean {
+    this.#lastRenew = now;
+    if (this.#lease.renew(now)) return true;
+    this.#log.once(
+      'lease-lost',
+      'warn',
+      { code: 'FUSEWIRE_SPOOL_LEASE_LOST', path: this.db.name, leaseMs: this.#opts.leaseMs },
+      "this process's spool lease ran out (event loop blocked longer than leaseMs?); another process may send some of its events too. Langfuse dedups them by id.",
+    );
+    return false;
+  }
+
+  cleanup(now: number): number {
+    return cleanupStep(this.db, this.#st, this.#opts, now, this.totals());
+  }
+
+  /** Clean close: this process's claimed rows are free for anyone at once. */
+  close(): void {
+    try {
+      this.db.transaction(() => this.#lease.end()).immediate();
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } finally {
+      this.#lease.forget();
+      this.db.close();
+    }
+  }
+}

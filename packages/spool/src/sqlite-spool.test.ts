@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseOf } from './sqlite-spool.js';
+import { captureLog, openSpool, span, tempDir } from './test-support.js';
+
+const dirs: Array<{ cleanup(): void }> = [];
+function file() {
+  const t = tempDir();
+  dirs.push(t);
+  return t.path;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.cleanup();
+});
+
+describe('sqliteSpool', () => {
+  it('hands back what was appended, oldest first, and forgets it once delivered', async () => {
+    const spool = openSpool({ path: file() });
+    const records = [span(), span(), span()];
+    expect(spool.append(records)).toEqual({ refused: [] });
+    expect(spool.stats()).toMatchObject({ events: 3, waiting: 3, healthy: true, durable: true });
+    const claimed = spool.claim(10, 1e9);
+    expect(claimed.map((r) => r.id)).toEqual(records.map((r) => r.id));
+    expect(claimed[0]).toEqual(records[0]);
+    expect(spool.claim(10, 1e9)).toEqual([]);
+    spool.settle(claimed, 'delivered');
+    expect(spool.stats()).toMatchObject({ events: 0, waiting: 0, deliveredKept: 3 });
+    await spool.close();
+  });
+
+  it('claims by count and bytes, always at least one', async () => {
+    const spool = openSpool({ path: file() });
+    spool.append([span(), span(), span(), span()]);
+    expect(spool.claim(2, 1e9)).toHaveLength(2);
+    expect(spool.claim(10, 1)).toHaveLength(1);
+    await spool.close();
+  });
+
+  it('gives an earlier process its rows back on restart, with every field, before newer ones', async () => {
+    const path = file();
+    const first = openSpool({ path });
+    const old = [span(undefined, { input: '{"q":"é 🎉"}', metadata: '{"a":1}' }), span()];
+    first.append(old);
+    first.claim(1, 1e9); // in flight when the process "dies": close releases it
+    await first.close();
+    const second = openSpool({ path });
+    second.append([span()]);
+    const claimed = second.claim(10, 1e9);
+    expect(claimed.slice(0, 2)).toEqual(old);
+    expect(claimed).toHaveLength(3);
+    await second.close();
+  });
+
+  it('two live spools on one file never claim the same row; a dead one is taken over when its lease ends', async () => {
+    const path = file();
+    let now = 1_000_000;
+    const clock = () => now;
+    const a = openSpool({ path, leaseMs: 1_000 }, clock);
+    const b = openSpool({ path, leaseMs: 1_000 }, clock);
+    a.append(Array.from({ length: 10 }, () => span()));
+    const fromA = a.claim(4, 1e9);
+    const fromB = b.claim(100, 1e9);
+    expect(fromA).toHaveLength(4);
+    expect(fromB).toHaveLength(6);
+    expect(new Set([...fromA, ...fromB].map((r) => r.id)).size).toBe(10);
+    b.settle(fromB, 'delivered');
+    // a stops heart-beating (hung); b takes its rows once the lease has run out, not before.
+    now += 500;
+    expect(b.claim(100, 1e9)).toEqual([]);
+    now += 1_000;
+    expect(b.claim(100, 1e9).map((r) => r.id)).toEqual(fromA.map((r) => r.id));
+    await a.close();
+    await b.close();
+  });
+
+  it('refuses new events as spool_full when undelivered fill maxBytes, and never drops older ones', async () => {
+    const log = captureLog();
+    const spool = openSpool({ path: file(), maxBytes: 2_000, logger: log });
+    const first = Array.from({ length: 5 }, () => span());
+    expect(spool.append(first).refused).toEqual([]);
+    const more = Array.from({ length: 10 }, () => span());
+    const result = spool.append(more);
+    expect(result.reason).toBe('spool_full');
+    expect(result.refused.length).toBeGreaterThan(0);
+    expect(more.slice(more.length - result.refused.length)).toEqual(result.refused);
+    expect(spool.stats().refusedFull).toBe(result.refused.length);
+    expect(log.lines.filter((l) => l.obj.code === 'FUSEWIRE_SPOOL_FULL')).toHaveLength(1);
+    const claimed = spool.claim(100, 1e9);
+    expect(claimed.slice(0, 5)).toEqual(first);
+    spool.settle(claimed, 'delivered');
+    expect(spool.append([span()]).refused).toEqual([]);
+    await spool.close();
+  });
+
+  it('keeps dead letters with their reason; they count as undelivered', async () => {
+    const spool = openSpool({ path: file() });
+    spool.append([span(), span()]);
+    const claimed = spool.claim(10, 1e9);
+    spool.settle(claimed, 'non_retryable', 'HTTP 400: bad span');
+    expect(spool.stats()).toMatchObject({ events: 0, deadLetters: 2 });
+    const db = databaseOf(spool)!;
+    expect(db.prepare('SELECT reason, message FROM events WHERE state = 2').all()).toEqual([
+      { reason: 'non_retryable', message: 'HTTP 400: bad span' },
+      { reason: 'non_retryable', message: 'HTTP 400: bad span' },
+    ]);
+    await spool.close();
+  });
+
+  it('released rows are claimed again', async () => {
+    const spool = openSpool({ path: file() });
+    spool.append([span(), span()]);
+    const claimed = spool.claim(10, 1e9);
+    spool.release(claimed);
+    expect(spool.claim(10, 1e9).map((r) => r.id)).toEqual(claimed.map((r) => r.id));
+    await spool.close();
+  });
+
+  it('a full disk keeps events in memory, says so, and writes them to the file once it has room', async () => {
+    const log = captureLog();
+    let now = 1_000;
+    const spool = openSpool({ path: file(), logger: log }, () => now);
+    const db = databaseOf(spool)!;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    const big = Array.from({ length: 50 }, () => span(undefined, { input: 'x'.repeat(4_000) }));
+    expect(spool.append(big)).toEqual({ refused: [] });
+    const stats = spool.stats();
+    expect(stats).toMatchObject({ healthy: false, inMemory: 50 });
+    expect(stats.error).toMatch(/disk_full/);
+    expect(stats.faults.disk_full).toBe(1);
+    expect(log.lines.filter((l) => l.obj.code === 'FUSEWIRE_SPOOL_ERROR')).toHaveLength(1);
+    // Still served from memory while the disk is full.
+    const claimed = spool.claim(5, 1e9);
+    expect(claimed.map((r) => r.id)).toEqual(big.slice(0, 5).map((r) => r.id));
+    spool.settle(claimed, 'delivered');
+    db.pragma('max_page_count = 1000000');
+    now += 5_000;
+    expect(spool.append([span()]).refused).toEqual([]);
+    expect(spool.stats()).toMatchObject({ healthy: true, inMemory: 0, waiting: 46 });
+    expect(log.lines.filter((l) => l.obj.code === 'FUSEWIRE_SPOOL_RECOVERED')).toHaveLength(1);
+    await spool.close();
+  });
+});

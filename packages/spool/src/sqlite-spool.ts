@@ -1,0 +1,298 @@
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import { FaultState } from './fault-state.js';
+import { describe, type SpoolFault } from './faults.js';
+import { MemoryQueue } from './memory-queue.js';
+import type { ResolvedSpoolOptions } from './options.js';
+import { toRow } from './rows.js';
+import { DEAD, DELIVERED, PENDING } from './schema.js';
+import type { EventStore, ExportRecord, StoreOutcome, StoreRefusal, StoreStats } from './seam.js';
+import { SpoolFile } from './spool-file.js';
+import { SpoolLog } from './spool-log.js';
+import type { TotalsRow } from './statements.js';
+
+/** What the spool holds and how it is doing, beyond the store seam's {@link StoreStats}. */
+export interface SpoolStats extends StoreStats {
+  path: string;
+  /** False when running in memory (the file could not be opened and `onOpenError: 'memory'`). */
+  durable: boolean;
+  /** Rows in the file waiting to be delivered, by every process sharing it (claimed or not). */
+  waiting: number;
+  /** Dead letters kept in the file. */
+  deadLetters: number;
+  /** Delivered rows not yet removed by cleanup. */
+  deliveredKept: number;
+  /** Events held in memory because the file could not take them. */
+  inMemory: number;
+  /** Events refused because undelivered events filled `maxBytes`. */
+  refusedFull: number;
+  /** Failed file operations, by kind. */
+  faults: Record<SpoolFault, number>;
+  maxBytes: number;
+}
+
+const TICK_MS = 1_000;
+const databases = new WeakMap<SqliteSpool, Database.Database>();
+
+const ticks = new WeakMap<SqliteSpool, () => void>();
+
+/** The spool's connection, for tests that need to break it (not exported from the package). */
+export function databaseOf(spool: SqliteSpool): Database.Database | undefined {
+  return databases.get(spool);
+}
+
+/** Runs the spool's timer work now (heartbeat, cleanup, retry), for tests with a fake clock. */
+export function runTick(spool: SqliteSpool): void {
+  ticks.get(spool)?.();
+}
+
+/** The SQLite {@link EventStore}. Built by `sqliteSpool()`; every method but the constructor never throws. */
+export class SqliteSpool implements EventStore {
+  readonly name = 'sqlite';
+  readonly durable: boolean;
+  readonly maxAppendDelayMs: number;
+  readonly path: string;
+  readonly #opts: ResolvedSpoolOptions;
+  readonly #clock: () => number;
+  readonly #log: SpoolLog;
+  readonly #faults: FaultState;
+  readonly #memory: MemoryQueue;
+  readonly #claimed = new Map<ExportRecord, number>();
+  #file: SpoolFile | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #totals: TotalsRow[] = [];
+  #refusedFull = 0;
+  #full = false;
+  #closed = false;
+
+  constructor(opts: ResolvedSpoolOptions, clock: () => number = Date.now) {
+    this.#opts = opts;
+    this.#clock = clock;
+    this.path = resolve(opts.path);
+    this.maxAppendDelayMs = opts.durabilityWindowMs;
+    this.#log = new SpoolLog(opts.logger);
+    this.#faults = new FaultState(this.#log, this.path);
+    this.#memory = new MemoryQueue(opts.memoryMaxBytes);
+    try {
+      this.#file = new SpoolFile(opts, this.#log, clock);
+      databases.set(this, this.#file.db);
+    } catch (error) {
+      if (opts.onOpenError === 'throw') throw error;
+      this.#log.log(
+        'warn',
+        { code: 'FUSEWIRE_SPOOL_OPEN_FAILED', path: this.path },
+        `${describe(error)} Running without a spool: events wait in memory and a crash loses them.`,
+      );
+    }
+    this.durable = this.#file !== undefined;
+    ticks.set(this, () => this.#tick());
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    this.#timer.unref();
+  }
+
+  append(records: ExportRecord[]): { refused: ExportRecord[]; reason?: StoreRefusal } {
+    try {
+      if (records.length === 0 && this.#memory.unclaimed === 0) return { refused: [] };
+      if (this.#closed) return { refused: records, reason: 'store_error' };
+      const now = this.#clock();
+      if (this.#file === undefined || !this.#faults.mayTry(now)) return this.#toMemory(records);
+      const movedRecords = this.#memory.takeAll();
+      let movedIn: number;
+      let accepted: number;
+      try {
+        [movedIn, accepted] = this.#file.append(movedRecords.map(toRow), records.map(toRow));
+      } catch (error) {
+        this.#memory.unshift(movedRecords);
+        this.#faults.record(error, now);
+        return this.#toMemory(records);
+      }
+      this.#faults.recovered(movedIn);
+      // Already accepted, so never refused: what did not fit waits in memory for room.
+      if (movedIn < movedRecords.length) this.#memory.unshift(movedRecords.slice(movedIn));
+      if (accepted === records.length) {
+        if (this.#full && movedIn === movedRecords.length) this.#notFull();
+        return { refused: [] };
+      }
+      this.#isFull(records.length - accepted);
+      return { refused: records.slice(accepted), reason: 'spool_full' };
+    } catch (error) {
+      this.#internal('append', error);
+      return this.#toMemory(records);
+    }
+  }
+
+  #toMemory(records: ExportRecord[]): { refused: ExportRecord[]; reason?: StoreRefusal } {
+    const refused = this.#memory.push(records);
+    return refused.length === 0 ? { refused } : { refused, reason: 'store_error' };
+  }
+
+  claim(maxCount: number, maxBytes: number): ExportRecord[] {
+    const out: ExportRecord[] = [];
+    try {
+      if (this.#closed || maxCount <= 0) return out;
+      const now = this.#clock();
+      if (this.#file !== undefined && this.#faults.mayTry(now)) {
+        try {
+          for (const [record, seq] of this.#file.claim(maxCount, maxBytes)) {
+            this.#claimed.set(record, seq);
+            out.push(record);
+          }
+        } catch (error) {
+          this.#faults.record(error, now);
+        }
+      }
+      if (out.length < maxCount && this.#memory.unclaimed > 0) {
+        let bytes = 0;
+        for (const r of out) bytes += r.bytes;
+        this.#memory.claim(maxCount, maxBytes, out, bytes);
+      }
+    } catch (error) {
+      this.#internal('claim', error);
+    }
+    return out;
+  }
+
+  settle(records: ExportRecord[], outcome: StoreOutcome, message?: string): void {
+    try {
+      const seqs = this.#forget(records);
+      if (seqs.length === 0 || this.#file === undefined || this.#closed) return;
+      try {
+        if (outcome === 'delivered') this.#file.delivered(seqs);
+        else this.#file.dead(seqs, outcome, message ?? outcome);
+      } catch (error) {
+        // The rows stay waiting in the file: sent again after a restart, which Langfuse dedups by id.
+        this.#faults.record(error, this.#clock());
+      }
+    } catch (error) {
+      this.#internal('settle', error);
+    }
+  }
+
+  release(records: ExportRecord[]): void {
+    try {
+      this.#memory.release(records);
+      const seqs = this.#forget(records);
+      if (seqs.length === 0 || this.#file === undefined || this.#closed) return;
+      try {
+        this.#file.release(seqs);
+      } catch (error) {
+        this.#faults.record(error, this.#clock());
+      }
+    } catch (error) {
+      this.#internal('release', error);
+    }
+  }
+
+  /** Takes records out of the claimed map; settles the ones that came from memory. */
+  #forget(records: ExportRecord[]): number[] {
+    const seqs: number[] = [];
+    for (const r of records) {
+      const seq = this.#claimed.get(r);
+      if (seq !== undefined) {
+        this.#claimed.delete(r);
+        seqs.push(seq);
+      } else {
+        this.#memory.settle(r);
+      }
+    }
+    return seqs;
+  }
+
+  stats(): SpoolStats {
+    try {
+      if (this.#file !== undefined && !this.#closed) this.#totals = this.#file.totals();
+    } catch (error) {
+      this.#faults.record(error, this.#clock());
+    }
+    const t = (state: number) => this.#totals.find((r) => r.state === state) ?? { events: 0, bytes: 0 };
+    const fault = this.#faults.current;
+    const error =
+      fault !== undefined
+        ? `${fault.fault}: ${fault.message}`
+        : this.#file === undefined && !this.#closed
+          ? 'running in memory: the spool file could not be opened'
+          : undefined;
+    return {
+      events: t(PENDING).events + this.#memory.events,
+      bytes: t(PENDING).bytes + this.#memory.bytes,
+      healthy: error === undefined,
+      ...(error !== undefined ? { error } : {}),
+      path: this.path,
+      durable: this.durable,
+      waiting: t(PENDING).events,
+      deadLetters: t(DEAD).events,
+      deliveredKept: t(DELIVERED).events,
+      inMemory: this.#memory.events,
+      refusedFull: this.#refusedFull,
+      faults: { ...this.#faults.counts },
+      maxBytes: this.#opts.maxBytes,
+    };
+  }
+
+  flush(): Promise<void> {
+    // Commits are already in the WAL when append returns; what is left is what waits in memory.
+    if (this.#memory.unclaimed > 0) this.append([]);
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      if (this.#memory.unclaimed > 0) this.append([]);
+      this.#closed = true;
+      if (this.#timer !== undefined) clearInterval(this.#timer);
+      const left = this.#memory.events;
+      if (left > 0) {
+        this.#log.log(
+          'warn',
+          { code: 'FUSEWIRE_SPOOL_ERROR', path: this.path, lost: left },
+          `closing with ${left} events that the spool file could not take; they were only in memory and are lost`,
+        );
+      }
+      this.#claimed.clear();
+      const file = this.#file;
+      this.#file = undefined;
+      file?.close();
+    } catch (error) {
+      this.#internal('close', error);
+    }
+  }
+
+  #tick(): void {
+    try {
+      const file = this.#file;
+      if (this.#closed || file === undefined) return;
+      const now = this.#clock();
+      if (!this.#faults.mayTry(now)) return;
+      if (this.#memory.unclaimed > 0) this.append([]);
+      try {
+        file.renewIfDue(now);
+        file.cleanup(now);
+      } catch (error) {
+        this.#faults.record(error, now);
+      }
+    } catch (error) {
+      this.#internal('cleanup', error);
+    }
+  }
+
+  #isFull(refused: number): void {
+    this.#refusedFull += refused;
+    if (this.#full) return;
+    this.#full = true;
+    this.#log.log(
+      'warn',
+      { code: 'FUSEWIRE_SPOOL_FULL', path: this.path, maxBytes: this.#opts.maxBytes },
+      `spool full: undelivered events fill maxBytes (${this.#opts.maxBytes}); new events are refused and counted under dropped.spool_full until it drains. Older events are kept. Langfuse may be down; raise maxBytes if this is a burst.`,
+    );
+  }
+
+  #notFull(): void {
+    this.#full = false;
+    this.#log.log('warn', { code: 'FUSEWIRE_SPOOL_RECOVERED', path: this.path }, 'spool accepting again');
+  }
+
+  #internal(where: string, error: unknown): void {
+    this.#faults.record(Object.assign(new Error(`${where}: ${describe(error)}`), { code: 'internal' }), this.#clock());
+  }
+}

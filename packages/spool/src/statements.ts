@@ -1,0 +1,73 @@
+import type Database from 'better-sqlite3';
+
+export interface FreeRow {
+  seq: number;
+  bytes: number;
+  record: string;
+}
+
+export interface TotalsRow {
+  state: number;
+  events: number;
+  bytes: number;
+}
+
+type StatementName =
+  | 'insert'
+  | 'totals'
+  | 'free'
+  | 'claimUpTo'
+  | 'delivered'
+  | 'dead'
+  | 'release'
+  | 'releaseAll'
+  | 'register'
+  | 'heartbeat'
+  | 'owners'
+  | 'dropOwner'
+  | 'freeOrphans'
+  | 'pruneDelivered'
+  | 'pruneDead';
+
+/** Every statement the spool runs, prepared once per connection. */
+export function prepareStatements(db: Database.Database): Record<StatementName, Database.Statement> {
+  return {
+    insert: db.prepare(
+      'INSERT INTO events (state, kind, trace_id, event_id, bytes, record, created_at) VALUES (0, ?, ?, ?, ?, ?, ?)',
+    ),
+    totals: db.prepare('SELECT state, events, bytes FROM totals'),
+    free: db.prepare('SELECT seq, bytes, record FROM events WHERE state = 0 AND owner IS NULL ORDER BY seq LIMIT ?'),
+    // The rows just read are exactly the free rows up to the last one: one update claims them all.
+    claimUpTo: db.prepare(
+      'UPDATE events SET owner = ?, claims = claims + 1 WHERE state = 0 AND owner IS NULL AND seq <= ?',
+    ),
+    // Delivered by anyone is delivered: not filtered by owner, so a late settle after a takeover still counts.
+    delivered: db.prepare(
+      'UPDATE events SET state = 1, owner = NULL, settled_at = ? WHERE state = 0 AND seq IN (SELECT value FROM json_each(?))',
+    ),
+    dead: db.prepare(
+      'UPDATE events SET state = 2, owner = NULL, settled_at = ?, reason = ?, message = ? WHERE state = 0 AND seq IN (SELECT value FROM json_each(?))',
+    ),
+    release: db.prepare(
+      'UPDATE events SET owner = NULL WHERE state = 0 AND owner = ? AND seq IN (SELECT value FROM json_each(?))',
+    ),
+    releaseAll: db.prepare('UPDATE events SET owner = NULL WHERE state = 0 AND owner = ?'),
+    register: db.prepare(
+      'INSERT INTO owners (owner, pid, host, started_at, lease_until) VALUES (?, ?, ?, ?, ?) ON CONFLICT(owner) DO UPDATE SET lease_until = excluded.lease_until',
+    ),
+    heartbeat: db.prepare('UPDATE owners SET lease_until = ? WHERE owner = ?'),
+    owners: db.prepare('SELECT owner, pid, host, lease_until AS leaseUntil FROM owners'),
+    dropOwner: db.prepare('DELETE FROM owners WHERE owner = ?'),
+    freeOrphans: db.prepare(
+      'UPDATE events SET owner = NULL WHERE state = 0 AND owner IS NOT NULL AND owner NOT IN (SELECT owner FROM owners)',
+    ),
+    pruneDelivered: db.prepare(
+      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = 1 AND settled_at <= ? ORDER BY settled_at LIMIT ?)',
+    ),
+    pruneDead: db.prepare(
+      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = 2 AND settled_at <= ? ORDER BY settled_at LIMIT ?)',
+    ),
+  };
+}
+
+export type Statements = Record<StatementName, Database.Statement>;

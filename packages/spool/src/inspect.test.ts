@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listDeadLetters, readSpoolStats, replayDeadLetters } from './inspect.js';
-import { openSpool, span, tempDir } from './test-support.js';
+import { ids, openSpool, span, tempDir } from './test-support.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const dirs: Array<{ cleanup(): void }> = [];
@@ -52,7 +52,7 @@ describe('inspecting a spool', () => {
     expect(JSON.parse(dead[0]!.record)).toMatchObject({ id: records[0]!.id, traceId: records[0]!.traceId });
     expect(replayDeadLetters(path, { reason: 'retry_exhausted' })).toBe(1);
     // The running spool sends the replayed one with its next claim.
-    expect(spool.claim(10, 1e9).map((r) => r.id)).toEqual([records[1]!.id, records[2]!.id]);
+    expect(ids(spool.claim(10, 1e9))).toEqual([records[1]!.id, records[2]!.id]);
     expect(readSpoolStats(path).deadLetters.events).toBe(1);
     await spool.close();
   });

@@ -6,19 +6,14 @@ import type { Row } from './spool-file.js';
  * process (settled flag, hold timer) is left out, so a restart sees the record as first accepted.
  */
 export function toRow(record: ExportRecord): Row {
-  let source: ExportRecord = record;
-  if (record.settled !== undefined || record.heldSince !== undefined) {
-    const { settled: _settled, heldSince: _heldSince, ...rest } = record;
-    source = rest as ExportRecord;
+  let source: object = record;
+  if (record.settled !== undefined || (record.kind === 'trace' && record.heldSince !== undefined)) {
+    const { settled: _settled, heldSince: _heldSince, ...rest } = record as ExportRecord & { heldSince?: number };
+    source = rest;
   }
   const json = JSON.stringify(source);
-  const traceId = typeof record.traceId === 'string' ? record.traceId : null;
-  const id = typeof record.id === 'string' ? record.id : traceId;
-  return {
-    kind: record.kind === 'observation' ? String(record.type ?? 'span') : record.kind,
-    traceId,
-    eventId: id,
-    bytes: json.length,
-    json,
-  };
+  const traceId = record.traceId ?? null;
+  const eventId = record.kind === 'trace' ? record.traceId : record.id;
+  const kind = record.kind === 'observation' ? record.type : record.kind;
+  return { kind, traceId, eventId, bytes: json.length, json };
 }

@@ -1,36 +1,7 @@
-// The store seam as written in notes/seams.md, declared here until @fusewire/core exports it.
-import type { DropReason } from '@fusewire/core';
+// The store seam, from @fusewire/core. The record type is read off the interface: core exports
+// the seam, not its record internals, and the spool treats a record as JSON-safe data anyway.
+import type { EventStore } from '@fusewire/core';
 
-/** The fields of a normalised record the spool reads; the rest is carried as-is. */
-export interface ExportRecord {
-  kind: 'trace' | 'observation' | 'score';
-  bytes: number;
-  traceId?: string;
-  id?: string;
-  settled?: boolean;
-  heldSince?: number;
-  [field: string]: unknown;
-}
-
-export interface StoreStats {
-  events: number;
-  bytes: number;
-  healthy: boolean;
-  error?: string;
-}
-
-export type StoreRefusal = 'spool_full' | 'store_error';
-export type StoreOutcome = 'delivered' | DropReason;
-
-export interface EventStore {
-  readonly name: string;
-  readonly durable: boolean;
-  readonly maxAppendDelayMs?: number;
-  append(records: ExportRecord[]): { refused: ExportRecord[]; reason?: StoreRefusal };
-  claim(maxCount: number, maxBytes: number): ExportRecord[];
-  settle(records: ExportRecord[], outcome: StoreOutcome, message?: string): void;
-  release(records: ExportRecord[]): void;
-  stats(): StoreStats;
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { EventStore, StoreOutcome, StoreRefusal, StoreStats } from '@fusewire/core';
+export type ExportRecord = Parameters<EventStore['append']>[0][number];
+export type ObservationRecord = Extract<ExportRecord, { kind: 'observation' }>;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseOf } from './sqlite-spool.js';
-import { captureLog, openSpool, span, tempDir } from './test-support.js';
+import { captureLog, ids, openSpool, span, tempDir } from './test-support.js';
 
 const dirs: Array<{ cleanup(): void }> = [];
 function file() {
@@ -19,7 +19,7 @@ describe('sqliteSpool', () => {
     expect(spool.append(records)).toEqual({ refused: [] });
     expect(spool.stats()).toMatchObject({ events: 3, waiting: 3, healthy: true, durable: true });
     const claimed = spool.claim(10, 1e9);
-    expect(claimed.map((r) => r.id)).toEqual(records.map((r) => r.id));
+    expect(ids(claimed)).toEqual(ids(records));
     expect(claimed[0]).toEqual(records[0]);
     expect(spool.claim(10, 1e9)).toEqual([]);
     spool.settle(claimed, 'delivered');
@@ -61,13 +61,13 @@ describe('sqliteSpool', () => {
     const fromB = b.claim(100, 1e9);
     expect(fromA).toHaveLength(4);
     expect(fromB).toHaveLength(6);
-    expect(new Set([...fromA, ...fromB].map((r) => r.id)).size).toBe(10);
+    expect(new Set(ids([...fromA, ...fromB])).size).toBe(10);
     b.settle(fromB, 'delivered');
     // a stops heart-beating (hung); b takes its rows once the lease has run out, not before.
     now += 500;
     expect(b.claim(100, 1e9)).toEqual([]);
     now += 1_000;
-    expect(b.claim(100, 1e9).map((r) => r.id)).toEqual(fromA.map((r) => r.id));
+    expect(ids(b.claim(100, 1e9))).toEqual(ids(fromA));
     await a.close();
     await b.close();
   });
@@ -110,7 +110,7 @@ describe('sqliteSpool', () => {
     spool.append([span(), span()]);
     const claimed = spool.claim(10, 1e9);
     spool.release(claimed);
-    expect(spool.claim(10, 1e9).map((r) => r.id)).toEqual(claimed.map((r) => r.id));
+    expect(ids(spool.claim(10, 1e9))).toEqual(ids(claimed));
     await spool.close();
   });
 
@@ -130,7 +130,7 @@ describe('sqliteSpool', () => {
     expect(log.lines.filter((l) => l.obj.code === 'FUSEWIRE_SPOOL_ERROR')).toHaveLength(1);
     // Still served from memory while the disk is full.
     const claimed = spool.claim(5, 1e9);
-    expect(claimed.map((r) => r.id)).toEqual(big.slice(0, 5).map((r) => r.id));
+    expect(ids(claimed)).toEqual(ids(big.slice(0, 5)));
     spool.settle(claimed, 'delivered');
     db.pragma('max_page_count = 1000000');
     now += 5_000;

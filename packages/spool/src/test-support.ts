@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FusewireLogger } from '@fusewire/core';
 import { resolveSpoolOptions, type SqliteSpoolOptions } from './options.js';
-import type { ExportRecord } from './seam.js';
+import type { ExportRecord, ObservationRecord } from './seam.js';
 import { SqliteSpool } from './sqlite-spool.js';
 
 let n = 0;
 
 /** A span record with a unique id (16 hex) in a trace of its own unless given. */
-export function span(traceId?: string, extra: Partial<ExportRecord> = {}): ExportRecord {
+export function span(traceId?: string, extra: Partial<ObservationRecord> = {}): ObservationRecord {
   n++;
   const id = n.toString(16).padStart(16, '0');
   return {
@@ -46,4 +46,9 @@ export function captureLog(): CapturedLog {
 
 export function openSpool(options: SqliteSpoolOptions, clock?: () => number): SqliteSpool {
   return new SqliteSpool(resolveSpoolOptions({ logger: captureLog(), ...options }), clock);
+}
+
+/** The ids of records, in order. */
+export function ids(records: ExportRecord[]): string[] {
+  return records.map((r) => (r.kind === 'trace' ? r.traceId : r.id));
 }

@@ -113,16 +113,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.env.LANGFUSE_PUBLIC_KEY && process.env.LANGFUSE_SECRET_KEY) {
     await main();
   } else {
-    // No keys: a local Langfuse-compatible server, and the tree it received.
-    const { formatTree, startLangfuseServer } = await import('@fusewire/test-server');
-    const server = await startLangfuseServer();
-    process.env.LANGFUSE_BASE_URL = server.url;
-    process.env.LANGFUSE_PUBLIC_KEY = server.publicKey;
-    process.env.LANGFUSE_SECRET_KEY = server.secretKey;
-    console.log(`no LANGFUSE_* keys: using a local Langfuse-compatible server on ${server.url}\n`);
+    // No keys: `fusewire dev`, a local Langfuse-compatible server, and what Langfuse would show.
+    const { formatTraces, startDevServer } = await import('@fusewire/dev');
+    const dev = await startDevServer({ port: 0 });
+    process.env.LANGFUSE_BASE_URL = dev.url;
+    process.env.LANGFUSE_PUBLIC_KEY = 'pk-lf-dev';
+    process.env.LANGFUSE_SECRET_KEY = 'sk-lf-dev';
+    console.log(`no LANGFUSE_* keys: using fusewire dev (a local Langfuse) on ${dev.url}\n`);
     const stats = await main();
-    console.log(`\n${formatTree(server.received)}`);
-    await server.close();
+    console.log(`\n${formatTraces(dev.traces())}`);
+    await dev.close();
     if (stats.enqueued !== stats.delivered) process.exitCode = 1;
   }
 }

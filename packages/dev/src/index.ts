@@ -9,3 +9,4 @@ export {
 export type { StoreCounters } from './store/types.js';
 export { DEV_PRICES } from './view/prices.js';
 export type { Level, TraceSummary, ViewNode, ViewTrace } from './view/types.js';
+export { formatTraces } from './view/format-traces.js';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { TraceStore } from '../store/trace-store.js';
 import type { StoreCounters } from '../store/types.js';
 import { loadUiFiles } from '../ui-files.js';
+import type { ViewTrace } from '../view/types.js';
 import { ViewCache } from '../view/view-cache.js';
 import { handleDevRoute } from './dev-routes.js';
 import { type ForwardStats, type ForwardTarget, Forwarder } from './forwarder.js';
@@ -43,6 +44,8 @@ export interface DevServer {
   readonly port: number;
   readonly host: string;
   stats(): DevServerStats;
+  /** Every trace held, as the page shows it (Langfuse v4's view), oldest first: for scripts and demos. */
+  traces(): ViewTrace[];
   /** Forget every trace. */
   clear(): void;
   /** Resolves when everything accepted was forwarded (or failed); at once without `forward`. */
@@ -143,6 +146,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     port,
     host,
     stats,
+    traces: () =>
+      store
+        .list()
+        .reverse()
+        .flatMap((t) => views.trace(t.id) ?? []),
     clear: () => store.clear(),
     forwarded: () => forwarder?.idle() ?? Promise.resolve(),
     async close() {

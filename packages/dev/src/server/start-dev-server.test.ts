@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeOtlpProtobuf } from '../otlp/decode-otlp-protobuf.js';
 import { chatTrace, hex, otlpRequest, otlpSpan, post } from '../test-support.js';
 import type { ViewTrace } from '../view/types.js';
+import { formatTraces } from '../view/format-traces.js';
 import { type DevServer, startDevServer } from './start-dev-server.js';
 
 const OTLP = '/api/public/otel/v1/traces';
@@ -161,5 +162,15 @@ describe('startDevServer', () => {
     expect(trace.observationCount).toBe(1);
     expect(trace.tags).toEqual(['b']);
     expect(dev.stats().store.spans).toBe(1);
+  });
+
+  it('gives scripts the traces oldest first, and formats them as text trees', async () => {
+    const dev = await start();
+    await post(dev.url + OTLP, JSON.stringify(chatTrace({ name: 'first', userId: 'u-1' }).request));
+    await post(dev.url + OTLP, JSON.stringify(chatTrace({ name: 'second' }).request));
+    expect(dev.traces().map((t) => t.name)).toEqual(['first', 'second']);
+    const text = formatTraces(dev.traces());
+    expect(text).toMatch(/^trace first \([0-9a-f]{32}\) user=u-1/);
+    expect(text).toContain('    - [generation] chat (80 ms) model=gpt-4o usage=input:12,output:34,total:46');
   });
 });

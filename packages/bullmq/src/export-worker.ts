@@ -109,6 +109,9 @@ export function startExportWorker(options: ExportWorkerOptions): ExportWorkerHan
     maxPauseMs: options.maxPauseMs ?? 300_000,
     warn: (details, message) => log.log('warn', { queue: queueName, ...details }, message),
   });
+  const limiter = options.maxRequestsPerMinute
+    ? limiterFor(options.maxRequestsPerMinute)
+    : { max: 1_000_000, duration: 1000 };
   const worker = new Worker<JobPayload, ExportJobResult>(queueName, processor, {
     connection,
     prefix,
@@ -178,7 +181,8 @@ export function startExportWorker(options: ExportWorkerOptions): ExportWorkerHan
         const waiting = await withTimeout(queue.getWaitingCount(), 2000);
         if (waiting === undefined) return true; // Redis trouble is readiness, not liveness.
         if (waiting === 0) return true;
-        return ((await withTimeout(queue.getRateLimitTtl(), 2000)) ?? 1) > 0;
+        // Held by Langfuse's Retry-After (or the rate limit is used up): waiting is the right thing to do.
+        return ((await withTimeout(queue.getRateLimitTtl(limiter.max), 2000)) ?? 1) > 0;
       } catch {
         return true;
       }

@@ -17,7 +17,7 @@ export interface QueueStatsView {
   queue: string;
   counts: Record<string, number>;
   paused: boolean;
-  /** > 0 while Langfuse's Retry-After (or the rate limit) holds the queue. */
+  /** Time left in the current rate-limit window (or a Retry-After pause), ms; 0 when none. */
   rateLimitTtlMs: number;
   workers: number;
 }

@@ -53,6 +53,8 @@ export interface BullmqDelivery extends Delivery {
   stats(): BullmqDeliveryStats;
 }
 
+const REDIS_RETRY_MS = 1000;
+
 function errorCode(message: string): string {
   if (/\bOOM\b/.test(message)) return 'REDIS_OOM';
   if (/READONLY|LOADING|MASTERDOWN/.test(message)) return 'REDIS_NOT_WRITABLE';
@@ -119,7 +121,14 @@ export function bullmqDelivery(options: BullmqDeliveryOptions): BullmqDelivery {
         `Redis unavailable (${message}): events stay in the local store and go to the queue when Redis is back. Check REDIS_URL and that Redis runs and has memory.`,
       );
     }
-    return { kind: 'retryable', code: errorCode(message), message: `could not enqueue on ${where}: ${message}` };
+    // A Redis outage is not Langfuse failing: the hint makes core wait without spending its retry budget,
+    // so events stay in the bounded local store (or the spool) however long Redis is away.
+    return {
+      kind: 'retryable',
+      code: errorCode(message),
+      message: `could not enqueue on ${where}: ${message}`,
+      retryAfterMs: REDIS_RETRY_MS,
+    };
   };
 
   return {

@@ -10,6 +10,7 @@ export type {
   RejectedEvent,
 } from './seams/delivery.js';
 export { FusewireConfigError, FusewireError, type FusewireErrorCode } from './runtime/errors.js';
+export { createHttpDelivery, type HttpDeliveryOptions } from './export/http-delivery.js';
 export { EXPORT_HEADER } from './export/http-transport.js';
 export type { FusewireLogger } from './runtime/logger.js';
 export type { FusewireOptions, MaskContext, Transport } from './runtime/options.js';

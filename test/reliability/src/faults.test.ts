@@ -113,19 +113,25 @@ describe('429 with Retry-After', () => {
     expect(second.at).toBeGreaterThanOrEqual(Date.parse(until) - 5);
   });
 
-  it('longer than the retry budget: dead-lettered as retry_exhausted at once, not after waiting', async () => {
-    const { client, logger } = startClient(server, { flushAt: 10, maxRetryElapsedMs: 2_000 });
-    server.script({ endpoint: 'otlp', status: 429, retryAfter: '3600' });
+  it('longer than the retry budget: the endpoint pauses, nothing is lost or sent into the window; shutdown counts what waited', async () => {
+    const { client, logger } = startClient(server, { flushAt: 10, maxRetryElapsedMs: 1_000 });
+    server.script({ endpoint: 'otlp', status: 429, retryAfter: '3600', times: Number.POSITIVE_INFINITY });
     publishSpans(10);
-    const started = Date.now();
-    const stats = await client.flush(10_000);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Past the retry budget: a server's "come back later" is not turned into loss.
+    const stats = await client.flush(2_000);
     expectBalanced(stats);
-    expect(nonZeroDrops(stats)).toEqual({ retry_exhausted: 10 });
-    const dead = client.deadLetters();
-    expect(dead).toHaveLength(10);
-    expect(dead.every((d) => d.reason === 'retry_exhausted' && /429/.test(d.message))).toBe(true);
-    expect(logger.withCode('FUSEWIRE_EXPORT_FAILED')).toHaveLength(1);
+    expect(stats).toMatchObject({ delivered: 0, pending: 10 });
+    expect(nonZeroDrops(stats)).toEqual({});
+    publishSpans(10);
+    await client.flush(300);
+    expect(server.received.requests).toHaveLength(1); // new batches wait instead of hitting the window
+    const retrying = logger.withCode('FUSEWIRE_EXPORT_RETRYING');
+    expect(retrying).toHaveLength(1);
+    expect(retrying[0]!.msg).toMatch(/429.*waits 300 s as Retry-After asks/);
+    const final = await client.shutdown(300);
+    expectBalanced(final);
+    expect(nonZeroDrops(final)).toEqual({ shutdown_timeout: 20 });
+    expect(client.deadLetters().every((d) => d.reason === 'shutdown_timeout')).toBe(true);
   });
 });
 

@@ -1,44 +1,33 @@
+import type { ExportRecord } from '../model/records.js';
 import { describeError } from '../runtime/errors.js';
-import type { EncodedBatch, Exporter } from './exporter.js';
-import type { HttpTransport } from './http-transport.js';
-import type { DropReason, ExportRecord } from '../model/records.js';
-import { type BackoffOptions, classifyError, retryDelay } from './retry-policy.js';
-
-/** What a lane reports back to the pipeline. */
-export interface LaneHooks {
-  settle(
-    records: ExportRecord[],
-    outcome: 'delivered' | DropReason,
-    detail?: { message: string; status?: number },
-  ): void;
-  request(bytes: number): void;
-  retry(): void;
-  exportError(code: string, message: string, willRetry: boolean): void;
-  exportOk(): void;
-  /** True while someone awaits a flush: timers must then keep the process alive. */
-  keepAlive(): boolean;
-}
+import type { EndpointPause } from './endpoint-pause.js';
+import type { Exporter } from './exporter.js';
+import type { ExportReport } from './export-report.js';
+import type { RetryingDelivery } from './retrying-delivery.js';
 
 export interface LaneOptions {
   flushAt: number;
   maxBatchBytes: number;
+  /** Batches waiting for an answer at once, slow ones aside. */
   concurrency: number;
-  maxRetryElapsedMs: number;
-  backoff?: BackoffOptions;
+  /** Slow batches (no answer yet after the slow threshold) that may wait beside them. */
+  maxSlow: number;
 }
 
 // JSON escaping makes the body larger than our field-length estimate.
 const BYTES_SAFETY = 1.25;
 
 /**
- * One endpoint's queue of normalised records: forms batches by count and bytes, keeps at
- * most `concurrency` requests in flight, retries with backoff, splits on 413, and settles
- * every record exactly once.
+ * One endpoint's queue of normalised records: forms batches by count and bytes and keeps at
+ * most `concurrency` of them in flight. A batch whose answer is slow stops holding its slot (up
+ * to `maxSlow` such batches), so a slow server does not stall the queue behind it. Sending,
+ * retrying and settling are the retrying delivery's.
  */
 export class ExportLane {
   readonly #exporter: Exporter;
-  readonly #transport: HttpTransport;
-  readonly #hooks: LaneHooks;
+  readonly #sender: RetryingDelivery;
+  readonly #pause: EndpointPause;
+  readonly #report: ExportReport;
   readonly #options: LaneOptions;
   // A FIFO read from #head, so taking a batch never copies the rest of a long backlog.
   #queue: ExportRecord[] = [];
@@ -47,20 +36,23 @@ export class ExportLane {
   #held: ExportRecord[] = [];
   readonly #inFlight = new Set<ExportRecord[]>();
   #active = 0;
+  #slow = 0;
   #drainAll = false;
   #final = false;
   readonly #abort = new AbortController();
-  readonly #wakers = new Set<() => void>();
 
-  constructor(exporter: Exporter, transport: HttpTransport, hooks: LaneHooks, options: LaneOptions) {
+  constructor(
+    exporter: Exporter,
+    sender: RetryingDelivery,
+    pause: EndpointPause,
+    report: ExportReport,
+    options: LaneOptions,
+  ) {
     this.#exporter = exporter;
-    this.#transport = transport;
-    this.#hooks = hooks;
+    this.#sender = sender;
+    this.#pause = pause;
+    this.#report = report;
     this.#options = options;
-  }
-
-  get name(): string {
-    return this.#exporter.name;
   }
 
   add(record: ExportRecord): void {
@@ -73,19 +65,21 @@ export class ExportLane {
     let n = this.#queue.length - this.#head + this.#held.length;
     // A batch stays in flight while part of it waits (207 retry, 413 halves): count only
     // what is not yet settled, or stats() counts the delivered part twice.
-    for (const batch of this.#inFlight) for (const r of batch) if (r.settled !== true) n++;
+    for (const batch of this.#inFlight) for (const r of batch) if (!this.#report.isSettled(r)) n++;
     return n;
   }
 
   /**
-   * Starts exports while there is room. Without `partial` only full batches leave;
-   * with it, everything queued now leaves. `final` also sends records an exporter
-   * would rather hold back (flush and shutdown).
+   * Starts exports while there is room and the endpoint is not paused. Without `partial` only
+   * full batches leave; with it, everything queued now leaves. `final` also sends records an
+   * exporter would rather hold back (flush and shutdown).
    */
   pump(mode: { partial?: boolean; final?: boolean } = {}): void {
     if (this.#abort.signal.aborted) return;
     if (mode.partial) this.#drainAll = true;
     this.#final = mode.final ?? false;
+    // Paused: what is queued waits here; the pause's end pumps again.
+    if (this.#pause.remaining() > 0) return;
     while (this.#active < this.#options.concurrency) {
       const waiting = this.#queue.length - this.#head;
       if (waiting === 0) {
@@ -99,6 +93,11 @@ export class ExportLane {
       if (batch.length > 0) this.#prepareAndRun(batch);
     }
     if (this.#queue.length === this.#head) this.#drainAll = false;
+  }
+
+  /** Called when the endpoint's pause ends. */
+  resume(): void {
+    this.pump({ final: this.#final });
   }
 
   /**
@@ -124,7 +123,7 @@ export class ExportLane {
       const size = r.bytes * BYTES_SAFETY;
       if (size > limit) {
         this.#queueBytes -= r.bytes;
-        this.#hooks.settle([r], 'too_large', {
+        this.#report.settle([r], 'too_large', {
           message: `event of about ${Math.round(size)} bytes is larger than maxBatchBytes (${limit})`,
         });
         continue;
@@ -151,122 +150,35 @@ export class ExportLane {
   async #run(records: ExportRecord[]): Promise<void> {
     this.#active++;
     this.#inFlight.add(records);
-    try {
-      await this.#export(records, Date.now());
-    } catch (error) {
-      // #export handles everything it expects; this is the last line of defence.
-      const message = describeError(error);
-      this.#hooks.exportError('INTERNAL', message, false);
-      this.#hooks.settle(records, 'non_retryable', { message: `internal error: ${message}` });
-    } finally {
-      this.#inFlight.delete(records);
+    let slow = false;
+    // Still in flight (and pending), but no longer holding a slot: the next batch may leave.
+    const onSlow = () => {
+      if (slow || this.#slow >= this.#options.maxSlow) return;
+      slow = true;
+      this.#slow++;
       this.#active--;
       this.pump({ final: this.#final });
-    }
-  }
-
-  async #export(records: ExportRecord[], started: number): Promise<void> {
-    let batch: EncodedBatch = this.#encode(records);
-    let attempt = 0;
-    while (batch.records.length > 0) {
-      if (this.#abort.signal.aborted) return;
-      this.#hooks.request(Buffer.byteLength(batch.body));
-      const response = await this.#transport.post(batch.path, batch.body, batch.contentType, this.#abort.signal);
-      if (this.#abort.signal.aborted) return;
-      const outcome = response.ok
-        ? this.#exporter.classify(response.status, response.retryAfter, response.body, batch)
-        : classifyError(response.error);
-      let retryAfterMs: number | undefined;
-      let message = '';
-      switch (outcome.kind) {
-        case 'success':
-          this.#hooks.exportOk();
-          this.#hooks.settle(batch.records, 'delivered');
-          return;
-        case 'failure':
-          this.#hooks.exportError(outcome.code, outcome.message, false);
-          this.#hooks.settle(batch.records, 'non_retryable', {
-            message: outcome.message,
-            ...(outcome.status !== undefined ? { status: outcome.status } : {}),
-          });
-          return;
-        case 'too_large': {
-          if (batch.records.length === 1) {
-            this.#hooks.settle(batch.records, 'too_large', { message: 'Langfuse answered 413 for a single event' });
-            return;
-          }
-          const half = Math.ceil(batch.records.length / 2);
-          await this.#export(batch.records.slice(0, half), started);
-          await this.#export(batch.records.slice(half), started);
-          return;
-        }
-        case 'partial':
-          this.#hooks.exportOk();
-          this.#hooks.settle(outcome.delivered, 'delivered');
-          for (const r of outcome.rejected) this.#hooks.settle([r.record], 'non_retryable', r);
-          if (outcome.retry.length === 0) return;
-          batch = this.#encode(outcome.retry);
-          message = `${outcome.retry.length} events got a 5xx in a 207 answer`;
-          break;
-        case 'retryable':
-          retryAfterMs = outcome.retryAfterMs;
-          message = outcome.message;
-          break;
-      }
-      attempt++;
-      const delay = retryDelay(attempt, retryAfterMs, this.#options.backoff);
-      if (Date.now() - started + delay > this.#options.maxRetryElapsedMs) {
-        const code = outcome.kind === 'retryable' ? outcome.code : 'PARTIAL';
-        this.#hooks.exportError(code, message, false);
-        this.#hooks.settle(batch.records, 'retry_exhausted', {
-          message: `gave up after ${attempt} attempts over ${Date.now() - started} ms: ${message}`,
-        });
-        return;
-      }
-      this.#hooks.exportError(outcome.kind === 'retryable' ? outcome.code : 'PARTIAL', message, true);
-      this.#hooks.retry();
-      await this.#sleep(delay);
-    }
-  }
-
-  #encode(records: ExportRecord[]): EncodedBatch {
-    let batch: EncodedBatch;
+    };
     try {
-      batch = this.#exporter.encode(records);
-    } catch {
-      // Something in one record will not serialise: find it, drop it alone, send the rest.
-      const good: ExportRecord[] = [];
-      for (const r of records) {
-        try {
-          this.#exporter.encode([r]);
-          good.push(r);
-        } catch (error) {
-          this.#hooks.settle([r], 'invalid', { message: `could not be serialised: ${describeError(error)}` });
-        }
-      }
-      batch = this.#exporter.encode(good);
+      await this.#sender.deliver(records, this.#abort.signal, onSlow);
+    } catch (error) {
+      // deliver() handles everything it expects; this is the last line of defence.
+      const message = describeError(error);
+      this.#report.exportFailed('INTERNAL', message, false);
+      this.#report.settle(records, 'non_retryable', { message: `internal error: ${message}` });
+    } finally {
+      this.#inFlight.delete(records);
+      if (slow) this.#slow--;
+      else this.#active--;
+      this.pump({ final: this.#final });
     }
-    for (const bad of batch.invalid ?? []) this.#hooks.settle([bad.record], 'invalid', { message: bad.message });
-    return batch;
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      if (!this.#hooks.keepAlive()) timer.unref();
-      this.#wakers.add(done);
-    });
   }
 
   /** Stops everything and hands back what was not settled (for `shutdown_timeout`). */
   abandon(): ExportRecord[] {
     this.#abort.abort();
-    for (const wake of [...this.#wakers]) wake();
+    this.#pause.clear();
+    this.#sender.wakeAll();
     const left = [...this.#queue.slice(this.#head), ...this.#held];
     for (const batch of this.#inFlight) left.push(...batch);
     this.#queue = [];

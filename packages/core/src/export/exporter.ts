@@ -1,5 +1,4 @@
 import type { ExportRecord } from '../model/records.js';
-import type { Classification } from './retry-policy.js';
 
 /** A request body built once per batch and re-sent as-is on retry. */
 export interface EncodedBatch {
@@ -8,23 +7,14 @@ export interface EncodedBatch {
   path: string;
   /** Records the body carries, in order. */
   records: ExportRecord[];
-  /** For the ingestion API: envelope id → record, to read a 207 answer. */
-  byEnvelopeId?: Map<string, ExportRecord>;
   /** Records left out because they would have made the server reject the whole request. */
   invalid?: Array<{ record: ExportRecord; message: string }>;
 }
 
-/** A 207 answer: some events in, some refused for good, some worth retrying. */
-export interface PartialOutcome {
-  kind: 'partial';
-  delivered: ExportRecord[];
-  rejected: Array<{ record: ExportRecord; status: number; message: string }>;
-  retry: ExportRecord[];
-}
-
-export type ExportOutcome = Classification | PartialOutcome;
-
-/** Turns records into requests for one endpoint, and classifies what the server answered. */
+/**
+ * Turns records into request bodies for one endpoint. How the endpoint's answers read is in
+ * `classify-response.ts` (shared with any delivery that sends for the app).
+ */
 export interface Exporter {
   readonly name: 'otlp' | 'ingestion';
   /**
@@ -33,5 +23,4 @@ export interface Exporter {
    */
   prepare(records: ExportRecord[], final: boolean, now: number): { ready: ExportRecord[]; held: ExportRecord[] };
   encode(records: ExportRecord[]): EncodedBatch;
-  classify(status: number, retryAfter: string | undefined, body: string, batch: EncodedBatch): ExportOutcome;
 }

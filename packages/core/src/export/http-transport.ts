@@ -1,11 +1,21 @@
 import { Pool } from 'undici';
 import { SUPPRESSED } from '../api/context.js';
 import { globalState, OTEL_API_KEY, OTEL_SUPPRESS_KEY } from '../runtime/global-state.js';
+import { readCapped } from './response-body.js';
 
-/** The outcome of one POST: a status, or the error that stopped it. Never a throw. */
+/** The outcome of one POST: a status (and at most `maxBodyBytes` of the body), or the error that stopped it. */
 export type PostResult =
-  | { ok: true; status: number; retryAfter: string | undefined; body: string }
+  | { ok: true; status: number; retryAfter: string | undefined; location: string | undefined; body: string }
   | { ok: false; error: unknown };
+
+export interface PostRequest {
+  path: string;
+  body: Uint8Array | string;
+  contentType: string;
+  contentEncoding?: string;
+  /** Read no more than this of the answer. */
+  maxBodyBytes: number;
+}
 
 export interface HttpTransportOptions {
   baseUrl: string;
@@ -42,7 +52,12 @@ export function untraced<T>(fn: () => T): T {
   return run();
 }
 
-/** HTTP to Langfuse over one keep-alive undici Pool, leaving the app's global dispatcher alone. */
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * HTTP to Langfuse over one keep-alive undici Pool, leaving the app's global dispatcher alone.
+ * `timeoutMs` bounds a whole attempt, answer included. Redirects are not followed.
+ */
 export class HttpTransport {
   readonly #pool: Pool;
   readonly #prefix: string;
@@ -70,29 +85,33 @@ export class HttpTransport {
     };
   }
 
-  async post(path: string, body: string, contentType: string, cancel?: AbortSignal): Promise<PostResult> {
+  async post(request: PostRequest, cancel?: AbortSignal): Promise<PostResult> {
+    // A timer cleared on the answer, not AbortSignal.timeout: that one would live out its full time.
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException('request timed out', 'TimeoutError')),
+      this.#timeoutMs,
+    );
+    timer.unref();
     try {
-      const timeout = AbortSignal.timeout(this.#timeoutMs);
-      const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
+      const signal = cancel ? AbortSignal.any([timeout.signal, cancel]) : timeout.signal;
+      const headers: Record<string, string> = { ...this.#headers, 'content-type': request.contentType };
+      if (request.contentEncoding !== undefined) headers['content-encoding'] = request.contentEncoding;
       const response = await untraced(() =>
-        this.#pool.request({
-          path: this.#prefix + path,
-          method: 'POST',
-          headers: { ...this.#headers, 'content-type': contentType },
-          body,
-          signal,
-        }),
+        this.#pool.request({ path: this.#prefix + request.path, method: 'POST', headers, body: request.body, signal }),
       );
-      const text = await response.body.text();
-      const retryAfter = response.headers['retry-after'];
+      const body = await readCapped(response.body, request.maxBodyBytes);
       return {
         ok: true,
         status: response.statusCode,
-        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-        body: text,
+        retryAfter: first(response.headers['retry-after']),
+        location: first(response.headers.location),
+        body,
       };
     } catch (error) {
       return { ok: false, error };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

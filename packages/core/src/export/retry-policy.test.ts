@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, classifyError, classifyStatus, parseRetryAfter, retryDelay } from './retry-policy.js';
+import {
+  backoffDelay,
+  classifyError,
+  classifyRedirect,
+  classifyStatus,
+  parseRetryAfter,
+  retryDelay,
+} from './retry-policy.js';
 
 describe('classifyStatus', () => {
-  it('takes every 2xx (207 included) as success', () => {
-    for (const status of [200, 201, 202, 204, 207]) expect(classifyStatus(status, undefined).kind).toBe('success');
+  it('takes every 2xx (207 included) as delivered', () => {
+    for (const status of [200, 201, 202, 204, 207]) expect(classifyStatus(status, undefined).kind).toBe('delivered');
   });
 
   it.each([408, 429, 500, 502, 503, 504])('retries %i', (status) => {
@@ -19,8 +26,8 @@ describe('classifyStatus', () => {
     [405, 'not retried'],
   ])('does not retry %i and gives a hint', (status, hint) => {
     const c = classifyStatus(status, undefined);
-    expect(c).toMatchObject({ kind: 'failure', status, code: `HTTP_${status}` });
-    expect(c.kind === 'failure' && c.message).toContain(hint);
+    expect(c).toMatchObject({ kind: 'rejected', status, code: `HTTP_${status}` });
+    expect(c.kind === 'rejected' && c.message).toContain(hint);
   });
 
   it('splits on 413', () => {
@@ -53,13 +60,41 @@ describe('parseRetryAfter', () => {
   });
 });
 
+describe('classifyRedirect', () => {
+  it.each([301, 302, 307, 308])('never follows %i and names the target (without its query)', (status) => {
+    const c = classifyRedirect(status, 'https://eu.langfuse.example/api/public/otel/v1/traces?token=abc');
+    expect(c).toMatchObject({ kind: 'rejected', status, code: `HTTP_${status}` });
+    const message = c.kind === 'rejected' ? c.message : '';
+    expect(message).toContain('https://eu.langfuse.example/api/public/otel/v1/traces');
+    expect(message).toContain('baseUrl');
+    expect(message).not.toContain('token');
+  });
+  it('says so when Location is missing, and keeps a relative one as a path', () => {
+    expect(classifyRedirect(301, undefined)).toMatchObject({ message: expect.stringContaining('no Location') });
+    expect(classifyRedirect(308, '/v2/ingest')).toMatchObject({ message: expect.stringContaining('to /v2/ingest;') });
+  });
+});
+
 describe('classifyError', () => {
-  it('retries timeouts and aborts', () => {
-    expect(classifyError(new DOMException('t', 'TimeoutError'))).toMatchObject({ kind: 'retryable', code: 'TIMEOUT' });
-    expect(classifyError(Object.assign(new Error('a'), { name: 'AbortError' }))).toMatchObject({ code: 'TIMEOUT' });
+  it('retries timeouts and aborts, saying the request may have arrived', () => {
+    expect(classifyError(new DOMException('t', 'TimeoutError'))).toMatchObject({
+      kind: 'retryable',
+      code: 'TIMEOUT',
+      mayHaveArrived: true,
+    });
+    expect(classifyError(Object.assign(new Error('a'), { name: 'AbortError' }))).toMatchObject({
+      code: 'ABORTED',
+      mayHaveArrived: true,
+    });
   });
   it.each(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET'])('retries %s', (code) => {
     expect(classifyError(Object.assign(new Error('x'), { code }))).toMatchObject({ kind: 'retryable', code });
+  });
+  it('knows a refused connection never reached the server, a reset one may have', () => {
+    expect(classifyError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).not.toHaveProperty('mayHaveArrived');
+    expect(classifyError(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toMatchObject({
+      mayHaveArrived: true,
+    });
   });
   it('looks into error.cause and survives non-Error throws', () => {
     expect(classifyError({ message: 'fetch failed', cause: { code: 'ECONNRESET' } })).toMatchObject({
@@ -71,22 +106,22 @@ describe('classifyError', () => {
 });
 
 describe('backoff', () => {
-  it('grows exponentially with equal jitter and a cap', () => {
-    const lo = { initialMs: 100, maxMs: 1000, random: () => 0 };
-    const hi = { initialMs: 100, maxMs: 1000, random: () => 0.999999 };
-    expect(backoffDelay(1, lo)).toBe(50);
-    expect(backoffDelay(1, hi)).toBeLessThan(100);
-    expect(backoffDelay(2, lo)).toBe(100);
-    expect(backoffDelay(3, lo)).toBe(200);
-    expect(backoffDelay(10, lo)).toBe(500);
-    expect(backoffDelay(10, hi)).toBeLessThanOrEqual(1000);
-    expect(backoffDelay(1000, lo)).toBe(500);
+  it('grows exponentially from 500 ms with equal jitter and a 30 s cap', () => {
+    const lo = () => 0;
+    const hi = () => 0.999999;
+    expect(backoffDelay(1, lo)).toBe(250);
+    expect(backoffDelay(1, hi)).toBeLessThan(500);
+    expect(backoffDelay(2, lo)).toBe(500);
+    expect(backoffDelay(3, lo)).toBe(1000);
+    expect(backoffDelay(10, lo)).toBe(15_000);
+    expect(backoffDelay(10, hi)).toBeLessThanOrEqual(30_000);
+    expect(backoffDelay(1000, lo)).toBe(15_000);
   });
 
   it('never waits less than Retry-After asks', () => {
-    const opts = { initialMs: 100, maxMs: 1000, random: () => 0.5 };
-    expect(retryDelay(1, 5000, opts)).toBe(5000);
-    expect(retryDelay(1, 10, opts)).toBe(backoffDelay(1, opts));
-    expect(retryDelay(1, undefined, opts)).toBe(backoffDelay(1, opts));
+    const half = () => 0.5;
+    expect(retryDelay(1, 5000, half)).toBe(5000);
+    expect(retryDelay(1, 10, half)).toBe(backoffDelay(1, half));
+    expect(retryDelay(1, undefined, half)).toBe(backoffDelay(1, half));
   });
 });

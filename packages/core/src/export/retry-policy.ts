@@ -1,26 +1,28 @@
+import type { DeliveryResult } from '../seams/delivery.js';
+
 /**
- * What to do about one export attempt's outcome. The exporter only classifies; the
- * export lane decides how long to wait (the OpenTelemetry split of responsibilities).
+ * How one HTTP answer or transport error reads as a {@link DeliveryResult}. Classification only:
+ * the retrying delivery decides how long to wait (the OpenTelemetry split of responsibilities).
  */
-export type Classification =
-  | { kind: 'success' }
-  | { kind: 'retryable'; code: string; message: string; retryAfterMs?: number }
-  | { kind: 'too_large'; message: string }
-  | { kind: 'failure'; code: string; message: string; status?: number };
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
-const RETRYABLE_ERRORS = new Set([
-  'ECONNRESET',
+// Errors raised before the request left: the server cannot have seen it.
+const NOT_SENT_ERRORS = new Set([
   'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
   'ENOTFOUND',
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+// Errors after the connection was up: the request may have reached the server.
+const SENT_ERRORS = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
@@ -33,36 +35,71 @@ const STATUS_HINTS: Record<number, string> = {
   404: 'Check baseUrl: it should be the Langfuse host, e.g. https://cloud.langfuse.com, without a path.',
 };
 
-export function classifyStatus(status: number, retryAfter: string | undefined, now = Date.now()): Classification {
-  if (status >= 200 && status < 300) return { kind: 'success' };
-  if (status === 413) return { kind: 'too_large', message: 'request body too large (413)' };
+/** A non-2xx status (redirects aside) as a result; 2xx bodies are read per endpoint. */
+export function classifyStatus(status: number, retryAfter: string | undefined, now = Date.now()): DeliveryResult {
+  if (status >= 200 && status < 300) return { kind: 'delivered' };
+  if (status === 413) return { kind: 'too_large' };
   if (RETRYABLE_STATUS.has(status)) {
     const retryAfterMs = parseRetryAfter(retryAfter, now);
     return {
       kind: 'retryable',
       code: `HTTP_${status}`,
+      status,
       message: `Langfuse answered ${status}`,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   }
   return {
-    kind: 'failure',
+    kind: 'rejected',
     code: `HTTP_${status}`,
     status,
     message: `Langfuse answered ${status}. ${STATUS_HINTS[status] ?? 'This status is not retried.'}`,
   };
 }
 
-export function classifyError(error: unknown): Classification {
+/**
+ * A redirect is never followed: it would carry the keys to wherever it points. It is final for the
+ * events, with the target in the message so the fix (baseUrl) is obvious. The query is left out, as it
+ * may hold tokens.
+ */
+export function classifyRedirect(status: number, location: string | undefined): DeliveryResult {
+  let target = 'no Location header';
+  if (location !== undefined) {
+    try {
+      const url = new URL(location, 'http://relative.invalid');
+      target = url.host === 'relative.invalid' ? url.pathname : `${url.origin}${url.pathname}`;
+    } catch {
+      target = 'an unreadable Location';
+    }
+  }
+  return {
+    kind: 'rejected',
+    code: `HTTP_${status}`,
+    status,
+    message: `Langfuse answered ${status} redirecting to ${target}; fusewire does not follow redirects (they would carry your keys elsewhere). Set baseUrl to the address Langfuse answers on directly.`,
+  };
+}
+
+/** A transport error (no answer) as a result: always retryable; says whether the server may have it. */
+export function classifyError(error: unknown): DeliveryResult {
   const e = error as { code?: unknown; name?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
   const code = String(e?.code ?? e?.cause?.code ?? e?.name ?? 'UNKNOWN');
   const message = typeof e?.message === 'string' ? e.message : String(error);
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || code === 'ABORT_ERR') {
-    return { kind: 'retryable', code: 'TIMEOUT', message: `request timed out or was aborted: ${message}` };
+  if (e?.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return {
+      kind: 'retryable',
+      code: 'TIMEOUT',
+      message: `no answer in time (the request was sent; Langfuse may have stored it): ${message}`,
+      mayHaveArrived: true,
+    };
   }
-  if (RETRYABLE_ERRORS.has(code)) return { kind: 'retryable', code, message: `network error ${code}: ${message}` };
-  // Unknown transport errors are most likely transient too; the elapsed-time budget bounds them.
-  return { kind: 'retryable', code, message: `request failed: ${message}` };
+  if (e?.name === 'AbortError' || code === 'ABORT_ERR') {
+    return { kind: 'retryable', code: 'ABORTED', message: `request aborted: ${message}`, mayHaveArrived: true };
+  }
+  if (NOT_SENT_ERRORS.has(code)) return { kind: 'retryable', code, message: `network error ${code}: ${message}` };
+  // Unknown errors may have happened after sending too; the elapsed-time budget bounds their retries.
+  const prefix = SENT_ERRORS.has(code) ? `network error ${code}` : 'request failed';
+  return { kind: 'retryable', code, message: `${prefix}: ${message}`, mayHaveArrived: true };
 }
 
 /** `Retry-After` as delay-seconds or an HTTP-date, in ms; undefined when absent or unreadable. */
@@ -75,26 +112,20 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Math.max(0, date - now);
 }
 
-export interface BackoffOptions {
-  initialMs: number;
-  maxMs: number;
-  random?: () => number;
-}
-
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 };
+const INITIAL_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
 
 /**
  * Exponential backoff with "equal jitter": half fixed, half random, so retries from many
  * processes spread out but never collapse to zero. `attempt` counts from 1.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
-  const random = options.random ?? Math.random;
-  const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** Math.min(attempt - 1, 30));
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, INITIAL_BACKOFF_MS * 2 ** Math.min(attempt - 1, 30));
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
 /** The wait before the next attempt: the backoff, or longer if the server asked for it. */
-export function retryDelay(attempt: number, retryAfterMs: number | undefined, options?: BackoffOptions): number {
-  const backoff = backoffDelay(attempt, options);
+export function retryDelay(attempt: number, retryAfterMs: number | undefined, random?: () => number): number {
+  const backoff = backoffDelay(attempt, random);
   return retryAfterMs !== undefined ? Math.max(backoff, retryAfterMs) : backoff;
 }

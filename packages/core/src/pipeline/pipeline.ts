@@ -2,17 +2,15 @@ import { now } from '../runtime/clock.js';
 import { describeError } from '../runtime/errors.js';
 import type { ContextStore } from '../api/context.js';
 import { DeadLetterList } from './dead-letter.js';
-import { ExportLane, type LaneHooks } from '../export/export-lane.js';
+import type { ExportLane } from '../export/export-lane.js';
+import { createExportLanes, type ExportLanes } from '../export/export-lanes.js';
+import type { ExportReport } from '../export/export-report.js';
 import type { PipelineEntry } from '../runtime/global-state.js';
-import { HttpTransport } from '../export/http-transport.js';
-import { IngestionExporter } from '../export/ingestion/ingestion-exporter.js';
 import { LogSink, createConsoleLogger } from '../runtime/logger.js';
 import { estimateBytes, normalize, type RawRecord } from './normalize.js';
 import type { ResolvedOptions } from '../runtime/options.js';
-import { OtlpExporter } from '../export/otlp/otlp-exporter.js';
 import type { DropReason, ExportRecord } from '../model/records.js';
 import { Counters, type FusewireStats } from './stats.js';
-import { SDK_VERSION } from '../runtime/version.js';
 
 const CHUNK = 2048;
 const MASKED_FIELDS = ['input', 'output', 'metadata'] as const;
@@ -34,7 +32,7 @@ export class Pipeline implements PipelineEntry {
   readonly deadLetters: DeadLetterList;
   readonly log: LogSink;
   readonly #opts: ResolvedOptions;
-  readonly #transport: HttpTransport;
+  readonly #export: ExportLanes;
   readonly #traceLane: ExportLane;
   readonly #scoreLane: ExportLane;
   readonly #lanes: ExportLane[];
@@ -67,41 +65,10 @@ export class Pipeline implements PipelineEntry {
     this.#opts = opts;
     this.log = new LogSink(opts.logger ?? createConsoleLogger(), [opts.secretKey]);
     this.deadLetters = new DeadLetterList(opts.deadLetterSize, (s) => this.log.scrub(s));
-    this.#transport = new HttpTransport({
-      baseUrl: opts.baseUrl,
-      publicKey: opts.publicKey ?? '',
-      secretKey: opts.secretKey ?? '',
-      timeoutMs: opts.timeoutMs,
-      connections: opts.maxConcurrentExports * 2,
-      userAgent: `fusewire/${SDK_VERSION}`,
-    });
-    const hooks = this.#hooks();
-    const laneOptions = {
-      flushAt: opts.flushAt,
-      maxBatchBytes: opts.maxBatchBytes,
-      concurrency: opts.maxConcurrentExports,
-      maxRetryElapsedMs: opts.maxRetryElapsedMs,
-    };
-    const ingestion = new IngestionExporter({
-      environment: opts.environment,
-      release: opts.release,
-      sdkVersion: SDK_VERSION,
-    });
-    this.#scoreLane = new ExportLane(ingestion, this.#transport, hooks, laneOptions);
-    if (opts.transport === 'otlp') {
-      const otlp = new OtlpExporter({
-        sdkVersion: SDK_VERSION,
-        serviceName: process.env.OTEL_SERVICE_NAME ?? process.env.npm_package_name ?? 'unknown_service:node',
-        environment: opts.environment,
-        release: opts.release,
-        holdMs: opts.flushIntervalMs,
-      });
-      this.#traceLane = new ExportLane(otlp, this.#transport, hooks, laneOptions);
-      this.#lanes = [this.#traceLane, this.#scoreLane];
-    } else {
-      this.#traceLane = this.#scoreLane;
-      this.#lanes = [this.#scoreLane];
-    }
+    this.#export = createExportLanes(opts, this.#report());
+    this.#traceLane = this.#export.trace;
+    this.#scoreLane = this.#export.score;
+    this.#lanes = this.#export.all;
     this.#interval = setInterval(() => this.#tick(), opts.flushIntervalMs);
     this.#interval.unref();
     this.#onBeforeExit = () => this.#beforeExit();
@@ -297,17 +264,19 @@ export class Pipeline implements PipelineEntry {
     );
   }
 
-  #hooks(): LaneHooks {
+  #report(): ExportReport {
+    const keepAlive = () => this.#keepAlive > 0;
     return {
       settle: (records, outcome, detail) => this.#settle(records, outcome, detail),
-      request: (bytes) => {
+      isSettled: (record) => record.settled === true,
+      requestSent: (bytes) => {
         this.counters.requests++;
         this.counters.bytesSent += bytes;
       },
-      retry: () => {
+      retrying: () => {
         this.counters.retries++;
       },
-      exportError: (code, message, willRetry) => {
+      exportFailed: (code, message, willRetry) => {
         this.counters.setError(code, this.log.scrub(message));
         // Separate keys for "retrying" and "gave up": the loss must be logged even after the
         // retry warning; both are forgotten on recovery so the next outage is reported too.
@@ -320,7 +289,7 @@ export class Pipeline implements PipelineEntry {
           willRetry ? `export failed, retrying with backoff: ${message}` : `export failed: ${message}`,
         );
       },
-      exportOk: () => {
+      exportSucceeded: () => {
         if (this.counters.lastError !== undefined) {
           this.counters.lastError = undefined;
           for (const key of this.#exportLogKeys) this.log.forget(key);
@@ -328,12 +297,14 @@ export class Pipeline implements PipelineEntry {
           this.log.log('info', {}, 'export recovered');
         }
       },
-      keepAlive: () => this.#keepAlive > 0,
+      get keepAlive() {
+        return keepAlive();
+      },
     };
   }
 
   #settle(
-    records: ExportRecord[],
+    records: readonly ExportRecord[],
     outcome: 'delivered' | DropReason,
     detail?: { message: string; status?: number },
   ): void {
@@ -489,7 +460,7 @@ export class Pipeline implements PipelineEntry {
           `shutdown deadline (${timeoutMs} ms) passed with ${unsent} events unsent; they are counted under dropped.shutdown_timeout. Give shutdown() more time or check that Langfuse is reachable.`,
         );
       }
-      await this.#transport.close();
+      await this.#export.close();
     } catch (error) {
       this.log.once(
         `shutdown:${describeError(error)}`,

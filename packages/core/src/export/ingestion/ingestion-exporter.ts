@@ -1,4 +1,4 @@
-import type { EncodedBatch, Exporter, ExportOutcome, PartialOutcome } from '../exporter.js';
+import type { EncodedBatch, Exporter } from '../exporter.js';
 import { newTraceId } from '../../model/ids.js';
 import { isoTime } from '../../runtime/iso-time.js';
 import {
@@ -10,7 +10,6 @@ import {
   type ScoreRecord,
   type TraceRecord,
 } from '../../model/records.js';
-import { classifyStatus } from '../retry-policy.js';
 
 export const INGESTION_PATH = '/api/public/ingestion';
 
@@ -71,11 +70,9 @@ export class IngestionExporter implements Exporter {
   }
 
   encode(records: ExportRecord[]): EncodedBatch {
-    const byEnvelopeId = new Map<string, ExportRecord>();
     const envelopes: string[] = [];
     for (const r of records) {
       r.envelopeId ??= newTraceId();
-      byEnvelopeId.set(r.envelopeId, r);
       envelopes.push(this.#envelope(r));
     }
     const metadata = q({ sdk_name: 'fusewire', sdk_version: this.#options.sdkVersion });
@@ -84,7 +81,6 @@ export class IngestionExporter implements Exporter {
       contentType: 'application/json',
       path: INGESTION_PATH,
       records,
-      byEnvelopeId,
     };
   }
 
@@ -161,47 +157,4 @@ export class IngestionExporter implements Exporter {
       .str('environment', s.environment ?? this.#options.environment)
       .toString();
   }
-
-  classify(status: number, retryAfter: string | undefined, body: string, batch: EncodedBatch): ExportOutcome {
-    const base = classifyStatus(status, retryAfter);
-    if (base.kind !== 'success' || status !== 207) return base;
-    return readMultiStatus(body, batch);
-  }
-}
-
-interface MultiStatus {
-  successes?: Array<{ id?: unknown; status?: unknown }>;
-  errors?: Array<{ id?: unknown; status?: unknown; message?: unknown; error?: unknown }>;
-}
-
-/** Per-event results: 5xx (and 429) entries are retried, other errors are final. */
-function readMultiStatus(body: string, batch: EncodedBatch): ExportOutcome {
-  let parsed: MultiStatus;
-  try {
-    parsed = JSON.parse(body) as MultiStatus;
-  } catch {
-    // A 207 we cannot read: the server took the request; treat as delivered rather than duplicate it.
-    return { kind: 'success' };
-  }
-  const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
-  if (errors.length === 0) return { kind: 'success' };
-  const byId = batch.byEnvelopeId ?? new Map<string, ExportRecord>();
-  const outcome: PartialOutcome = { kind: 'partial', delivered: [], rejected: [], retry: [] };
-  const failed = new Set<ExportRecord>();
-  for (const e of errors) {
-    const record = typeof e.id === 'string' ? byId.get(e.id) : undefined;
-    if (record === undefined || failed.has(record)) continue;
-    failed.add(record);
-    const status = typeof e.status === 'number' ? e.status : 500;
-    if (status >= 500 || status === 429) outcome.retry.push(record);
-    else outcome.rejected.push({ record, status, message: describeError(e) });
-  }
-  for (const r of batch.records) if (!failed.has(r)) outcome.delivered.push(r);
-  return outcome;
-}
-
-function describeError(e: { status?: unknown; message?: unknown; error?: unknown }): string {
-  const parts = [e.message, e.error].filter((p) => p !== undefined && p !== null);
-  const text = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(': ');
-  return `Langfuse refused the event (${String(e.status)})${text ? `: ${text}` : ''}`;
 }

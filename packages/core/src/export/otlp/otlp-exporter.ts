@@ -1,7 +1,6 @@
-import type { EncodedBatch, Exporter, ExportOutcome } from '../exporter.js';
+import type { EncodedBatch, Exporter } from '../exporter.js';
 import { resourceAttributes } from './otlp-attributes.js';
 import type { ExportRecord } from '../../model/records.js';
-import { classifyStatus } from '../retry-policy.js';
 import { TraceAssembler } from './trace-assembler.js';
 
 export const OTLP_PATH = '/api/public/otel/v1/traces';
@@ -43,9 +42,5 @@ export class OtlpExporter implements Exporter {
     const sendable = invalid.length === 0 ? records : records.filter((r) => !invalid.some((i) => i.record === r));
     const body = `{"resourceSpans":[{"resource":${this.#resource},"scopeSpans":[{"scope":${this.#scope},"spans":[${spans}]}]}]}`;
     return { body, contentType: 'application/json', path: OTLP_PATH, records: sendable, invalid };
-  }
-
-  classify(status: number, retryAfter: string | undefined): ExportOutcome {
-    return classifyStatus(status, retryAfter);
   }
 }

@@ -1,0 +1,29 @@
+import type { DeliveryResult, ExportEndpoint, ExportRequest } from '../seams/delivery.js';
+import { readIngestionAnswer } from './ingestion/ingestion-answer.js';
+import { readOtlpAnswer } from './otlp/otlp-answer.js';
+import type { PostResult } from './http-transport.js';
+import { classifyError, classifyRedirect, classifyStatus } from './retry-policy.js';
+
+type AnswerReader = (status: number, body: string, eventIds: readonly string[]) => DeliveryResult;
+
+/** Each endpoint's reading of a 2xx body: the same in the app and in any worker that sends for it. */
+const READERS: Record<ExportEndpoint, AnswerReader> = {
+  ingestion: readIngestionAnswer,
+  otlp: readOtlpAnswer,
+};
+
+/** What one HTTP attempt for `request` achieved. */
+export function classifyResponse(request: ExportRequest, result: PostResult, now = Date.now()): DeliveryResult {
+  if (!result.ok) return classifyError(result.error);
+  const { status } = result;
+  if (status >= 200 && status < 300) {
+    try {
+      return READERS[request.endpoint](status, result.body, request.eventIds);
+    } catch {
+      // The server took it; a reader failing on a strange body must not re-send or lose it.
+      return { kind: 'delivered' };
+    }
+  }
+  if (status >= 300 && status < 400) return classifyRedirect(status, result.location);
+  return classifyStatus(status, result.retryAfter, now);
+}

@@ -1,0 +1,229 @@
+import type { ExportRecord } from '../model/records.js';
+import type { Delivery, DeliveryResult } from '../seams/delivery.js';
+import type { EndpointPause } from './endpoint-pause.js';
+import type { ExportReport } from './export-report.js';
+import { type AssembledRequest, assembleRequest } from './export-request.js';
+import type { Exporter } from './exporter.js';
+import { backoffDelay } from './retry-policy.js';
+
+export interface RetryOptions {
+  /** Budget for retries without the server's guidance (attempt time and backoff; `Retry-After` waits are free). */
+  maxRetryElapsedMs: number;
+  /**
+   * How long a first attempt waits for its answer. An attempt still waiting after this long is slow
+   * (`onSlow` lets its concurrency slot go); after a timeout the next attempt waits 4 times longer.
+   */
+  timeoutMs: number;
+  random?: () => number;
+}
+
+/** Growth of the attempt timeout after each timeout of the same batch. */
+const TIMEOUT_GROWTH = 4;
+/** However long the budget, one attempt is abandoned after this long. */
+export const MAX_ATTEMPT_MS = 600_000;
+
+type Retryable = Extract<DeliveryResult, { kind: 'retryable' }>;
+
+/**
+ * Core's retrying layer above any {@link Delivery} (like OpenTelemetry's retrying transport): sends
+ * one batch until every record in it is settled. It waits max(jittered backoff, `Retry-After`),
+ * pauses the whole endpoint on 429/503 with `Retry-After`, splits on 413 (re-assembling through
+ * the exporter) and re-sends only the events a partial answer asks to retry.
+ */
+export class RetryingDelivery {
+  readonly #delivery: Delivery;
+  readonly #exporter: Exporter;
+  readonly #pause: EndpointPause;
+  readonly #report: ExportReport;
+  readonly #options: RetryOptions;
+  readonly #wakers = new Set<() => void>();
+
+  constructor(
+    delivery: Delivery,
+    exporter: Exporter,
+    pause: EndpointPause,
+    report: ExportReport,
+    options: RetryOptions,
+  ) {
+    this.#delivery = delivery;
+    this.#exporter = exporter;
+    this.#pause = pause;
+    this.#report = report;
+    this.#options = options;
+  }
+
+  /** Never throws. Returns early (records unsettled) only when `signal` aborts. */
+  async deliver(records: ExportRecord[], signal: AbortSignal, onSlow: () => void): Promise<void> {
+    let assembled = this.#assemble(records);
+    const started = Date.now();
+    let unguidedMs = 0; // time charged to the budget
+    let attempt = 0;
+    let mayHaveArrived = false;
+    let attemptTimeoutMs = this.#options.timeoutMs;
+    while (assembled !== undefined && !signal.aborted) {
+      // A pause may grow while we wait (another batch got a longer Retry-After).
+      while (this.#pause.remaining() > 0 && !signal.aborted) await this.#sleep(this.#pause.remaining(), signal);
+      if (signal.aborted) return;
+      const { request } = assembled;
+      this.#report.requestSent(
+        typeof request.body === 'string' ? Buffer.byteLength(request.body) : request.body.length,
+      );
+      const sentAt = Date.now();
+      const result = await this.#attempt(assembled, signal, attemptTimeoutMs, onSlow);
+      unguidedMs += Date.now() - sentAt;
+      if (signal.aborted) return;
+      let failure: Retryable;
+      if (result.kind === 'partial') {
+        this.#report.exportSucceeded();
+        this.#settleIds(assembled, result.delivered, 'delivered');
+        for (const r of result.rejected) this.#settleIds(assembled, [r.id], 'non_retryable', r);
+        // An event the answer does not name was part of a request the server took.
+        const named = new Set([...result.delivered, ...result.retry, ...result.rejected.map((r) => r.id)]);
+        this.#settleIds(
+          assembled,
+          request.eventIds.filter((id) => !named.has(id)),
+          'delivered',
+        );
+        const again = this.#records(assembled, result.retry);
+        if (again.length === 0) return;
+        assembled = this.#assemble(again);
+        failure = { kind: 'retryable', code: 'PARTIAL', message: `${again.length} events got a 5xx in a 207 answer` };
+      } else if (result.kind === 'retryable') {
+        failure = result;
+        if (result.mayHaveArrived === true) mayHaveArrived = true;
+        // A slow server is waited for longer each time instead of being sent the same batch at the same
+        // pace: fewer copies of it, and one that answers late is counted delivered.
+        if (result.code === 'TIMEOUT') attemptTimeoutMs = Math.min(MAX_ATTEMPT_MS, attemptTimeoutMs * TIMEOUT_GROWTH);
+      } else {
+        await this.#final(assembled, result, signal, onSlow);
+        return;
+      }
+      attempt++;
+      const backoff = backoffDelay(attempt, this.#options.random);
+      const asked = failure.retryAfterMs;
+      let message = failure.message;
+      if (asked !== undefined && (failure.status === 429 || failure.status === 503)) {
+        this.#pause.pause(asked);
+        message += `; every request to this endpoint waits ${Math.ceil(this.#pause.remaining() / 1000)} s as Retry-After asks (events stay queued; the wait spends no retry budget)`;
+      } else if (failure.status === 429) this.#pause.pause(backoff); // rate limited without a hint: all wait
+      // The server's "come back later" is not charged: only our own guesses spend the budget.
+      const charged = asked !== undefined ? 0 : backoff;
+      if (unguidedMs + charged > this.#options.maxRetryElapsedMs && assembled !== undefined) {
+        this.#giveUp(assembled.records, failure, attempt, Date.now() - started, mayHaveArrived);
+        return;
+      }
+      unguidedMs += charged;
+      this.#report.exportFailed(failure.code, message, true);
+      this.#report.retrying();
+      await this.#sleep(Math.max(backoff, asked ?? 0), signal);
+    }
+  }
+
+  /** Outcomes that end the batch: delivered, handed off, rejected, too large. */
+  async #final(assembled: AssembledRequest, result: DeliveryResult, signal: AbortSignal, onSlow: () => void) {
+    const { records } = assembled;
+    switch (result.kind) {
+      case 'delivered':
+      case 'handed_off':
+        this.#report.exportSucceeded();
+        this.#report.settle(records, 'delivered');
+        return;
+      case 'rejected':
+        this.#report.exportFailed(result.code, result.message, false);
+        this.#report.settle(records, 'non_retryable', {
+          message: result.message,
+          ...(result.status !== undefined ? { status: result.status } : {}),
+        });
+        return;
+      case 'too_large': {
+        if (records.length === 1) {
+          this.#report.settle(records, 'too_large', { message: 'Langfuse answered 413 for a single event' });
+          return;
+        }
+        const half = Math.ceil(records.length / 2);
+        await this.deliver(records.slice(0, half), signal, onSlow);
+        await this.deliver(records.slice(half), signal, onSlow);
+      }
+    }
+  }
+
+  #giveUp(records: ExportRecord[], failure: Retryable, attempts: number, elapsed: number, maybe: boolean): void {
+    this.#report.exportFailed(failure.code, failure.message, false);
+    const unconfirmed = maybe ? '; an attempt may have reached Langfuse, so some may be stored (unconfirmed)' : '';
+    this.#report.settle(records, 'retry_exhausted', {
+      message: `gave up after ${attempts} attempts over ${elapsed} ms: ${failure.message}${unconfirmed}`,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
+    });
+  }
+
+  /** One send within `timeoutMs`; reports a slow answer, and never lets the delivery's throw escape. */
+  async #attempt(
+    assembled: AssembledRequest,
+    signal: AbortSignal,
+    timeoutMs: number,
+    onSlow: () => void,
+  ): Promise<DeliveryResult> {
+    const slow = setTimeout(onSlow, this.#options.timeoutMs);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException('attempt timed out', 'TimeoutError')), timeoutMs);
+    slow.unref();
+    timer.unref();
+    try {
+      return await this.#delivery.send(assembled.request, AbortSignal.any([signal, timeout.signal]));
+    } catch (error) {
+      return {
+        kind: 'retryable',
+        code: 'DELIVERY_THREW',
+        message: `delivery ${this.#delivery.name} threw: ${String(error)}`,
+      };
+    } finally {
+      clearTimeout(slow);
+      clearTimeout(timer);
+    }
+  }
+
+  #assemble(records: ExportRecord[]): AssembledRequest | undefined {
+    return assembleRequest(this.#exporter, records, (record, message) =>
+      this.#report.settle([record], 'invalid', { message }),
+    );
+  }
+
+  #records(assembled: AssembledRequest, ids: readonly string[]): ExportRecord[] {
+    const out: ExportRecord[] = [];
+    for (const id of ids) {
+      const record = assembled.byId.get(id);
+      if (record !== undefined) out.push(record);
+    }
+    return out;
+  }
+
+  #settleIds(
+    assembled: AssembledRequest,
+    ids: readonly string[],
+    outcome: 'delivered' | 'non_retryable',
+    detail?: { message: string; status: number },
+  ): void {
+    const records = this.#records(assembled, ids);
+    if (records.length > 0)
+      this.#report.settle(records, outcome, detail && { message: detail.message, status: detail.status });
+  }
+
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      if (!this.#report.keepAlive) timer.unref();
+      this.#wakers.add(done);
+    });
+  }
+
+  /** Ends every wait now (shutdown: callers see their aborted signal). */
+  wakeAll(): void {
+    for (const wake of [...this.#wakers]) wake();
+  }
+}

@@ -1,0 +1,2 @@
+export { observeAnthropic } from './observe-anthropic.js';
+export type { ObserveAnthropicOptions } from './options.js';

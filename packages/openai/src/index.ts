@@ -1,0 +1,2 @@
+export { observeOpenAI } from './observe-openai.js';
+export type { ObserveOpenAIOptions } from './options.js';

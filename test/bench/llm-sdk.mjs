@@ -16,7 +16,9 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const { values: flags } = parseArgs({
   options: { smoke: { type: 'boolean', default: false }, variant: { type: 'string' }, servers: { type: 'string' } },
 });
-const SIZE = flags.smoke ? { rounds: 1, calls: 200, warmup: 50, concurrency: 4 } : { rounds: 5, calls: 3000, warmup: 500, concurrency: 8 };
+const SIZE = flags.smoke
+  ? { rounds: 1, calls: 200, warmup: 50, concurrency: 4 }
+  : { rounds: 5, calls: 3000, warmup: 500, concurrency: 8 };
 const VARIANTS = ['bare', 'wrapped, fusewire off', 'wrapped, fusewire on'];
 
 if (flags.variant) await child(flags.variant, JSON.parse(flags.servers));
@@ -72,7 +74,11 @@ async function runner() {
   const results = Object.fromEntries(VARIANTS.map((v) => [v, []]));
   for (let round = 0; round < SIZE.rounds; round++) {
     for (const variant of VARIANTS) {
-      const proc = fork(here('./llm-sdk.mjs'), [`--variant=${variant}`, `--servers=${JSON.stringify(addresses)}`, ...(flags.smoke ? ['--smoke'] : [])]);
+      const proc = fork(here('./llm-sdk.mjs'), [
+        `--variant=${variant}`,
+        `--servers=${JSON.stringify(addresses)}`,
+        ...(flags.smoke ? ['--smoke'] : []),
+      ]);
       const result = await new Promise((resolve, reject) => {
         proc.once('message', resolve);
         proc.once('exit', (code) => code !== 0 && reject(new Error(`${variant} exited ${code}`)));

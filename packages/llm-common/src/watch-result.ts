@@ -19,11 +19,12 @@ export function watchResult<P extends object>(
 }
 
 function watch(target: Record<string, unknown>, handlers: Watch, state: { done: boolean }): void {
-  const attach = (parsed: unknown) => {
+  // `subscribe` hands the two handlers to whatever settles with the parsed result.
+  const attach = (subscribe: (onValue: Fn, onError: Fn) => void) => {
     if (state.done) return;
     state.done = true;
     try {
-      (parsed as { then: Fn }).then(handlers.onValue, handlers.onError);
+      subscribe(handlers.onValue as Fn, handlers.onError as Fn);
     } catch {
       // A foreign thenable misbehaving is not the app's problem.
     }
@@ -31,8 +32,8 @@ function watch(target: Record<string, unknown>, handlers: Watch, state: { done: 
   const parse = target.parse;
   if (typeof parse === 'function') {
     target.parse = function parseWatched(this: unknown, ...args: unknown[]) {
-      const parsed = (parse as Fn).apply(this, args);
-      attach(parsed);
+      const parsed = (parse as Fn).apply(this, args) as PromiseLike<unknown>;
+      attach((ok, fail) => parsed.then(ok, fail));
       return parsed;
     };
     const unwrap = target._thenUnwrap;
@@ -49,7 +50,7 @@ function watch(target: Record<string, unknown>, handlers: Watch, state: { done: 
   if (typeof then !== 'function') return;
   // biome-ignore lint/suspicious/noThenProperty: the point is to see when the app reads the result.
   target.then = function thenWatched(this: unknown, ...args: unknown[]) {
-    attach({ then: (ok: Fn, fail: Fn) => (then as Fn).call(this, ok, fail) });
+    attach((ok, fail) => (then as Fn).call(this, ok, fail));
     return (then as Fn).apply(this, args);
   };
 }

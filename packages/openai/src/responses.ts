@@ -39,7 +39,12 @@ function responseAttributes(response: any) {
 function responseStream(run: GenerationRun) {
   let final: any;
   let text = '';
-  const attributes = () => (final !== undefined ? responseAttributes(final) : { output: text || undefined });
+  // The raw completed event has no output_text (the SDK's helpers add it): the deltas are the text.
+  const attributes = () => {
+    if (final === undefined) return { output: text || undefined };
+    const fromFinal = responseAttributes(final);
+    return text !== '' && typeof final.output_text !== 'string' ? { ...fromFinal, output: text } : fromFinal;
+  };
   return {
     chunk(event: any) {
       const type = event?.type;

@@ -8,7 +8,9 @@ const completion = JSON.stringify({
   object: 'chat.completion',
   created: 1_700_000_000,
   model: 'gpt-4o-mini-2024-07-18',
-  choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Paris is the capital of France.' } }],
+  choices: [
+    { index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Paris is the capital of France.' } },
+  ],
   usage: { prompt_tokens: 24, completion_tokens: 9, total_tokens: 33, prompt_tokens_details: { cached_tokens: 0 } },
 });
 const openai = createServer((req, res) => {

@@ -1,10 +1,10 @@
-// The app with no accounts at all: a stand-in OpenAI server and a local Langfuse-compatible server on
-// 127.0.0.1, two requests, and the traces the server received.
+// The app with no accounts at all: a stand-in OpenAI server and `fusewire dev` (a local
+// Langfuse-compatible server) on 127.0.0.1, two requests, and what Langfuse would show.
 //
 //   node examples/openai-express/demo.mjs
 import { createServer } from 'node:http';
 import { createFusewire } from '@fusewire/core';
-import { formatTree, startLangfuseServer } from '@fusewire/test-server';
+import { formatTraces, startDevServer } from '@fusewire/dev';
 import OpenAI from 'openai';
 import { createApp } from './app.mjs';
 
@@ -49,12 +49,8 @@ const fakeOpenAI = createServer((req, res) => {
 });
 const openaiPort = await listen(fakeOpenAI);
 
-const langfuse = await startLangfuseServer();
-const fusewire = createFusewire({
-  baseUrl: langfuse.url,
-  publicKey: langfuse.publicKey,
-  secretKey: langfuse.secretKey,
-});
+const dev = await startDevServer({ port: 0 });
+const fusewire = createFusewire({ baseUrl: dev.url, publicKey: 'pk-lf-dev', secretKey: 'sk-lf-dev' });
 const openai = new OpenAI({ apiKey: 'sk-demo', baseURL: `http://127.0.0.1:${openaiPort}/v1` });
 const app = createServer(createApp({ client: fusewire, openai }));
 const base = `http://127.0.0.1:${await listen(app)}`;
@@ -71,5 +67,5 @@ for (const path of ['/ask', '/ask/stream']) {
 app.close();
 fakeOpenAI.close();
 await fusewire.shutdown();
-console.log(`\nwhat the local Langfuse-compatible server received:\n\n${formatTree(langfuse.received)}`);
-await langfuse.close();
+console.log(`\nwhat Langfuse would show:\n\n${formatTraces(dev.traces())}`);
+await dev.close();

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SpoolOpenError } from './open-spool.js';
-import { DEAD, DELIVERED, PENDING } from './schema.js';
+import { CLAIMED, DEAD, DELIVERED, PENDING } from './schema.js';
 
 /** A spool file as the CLI sees it. */
 export interface SpoolFileStats {
@@ -71,9 +71,6 @@ export function readSpoolStats(path: string, now = Date.now()): SpoolFileStats {
       bytes: number;
     }>;
     const t = (s: number) => totals.find((r) => r.state === s) ?? { events: 0, bytes: 0 };
-    const claimed = db.prepare('SELECT count(*) AS n FROM events WHERE state = 0 AND owner IS NOT NULL').get() as {
-      n: number;
-    };
     const oldest = db.prepare('SELECT min(created_at) AS at FROM events WHERE state = 0').get() as {
       at: number | null;
     };
@@ -92,9 +89,9 @@ export function readSpoolStats(path: string, now = Date.now()): SpoolFileStats {
       path: resolve(path),
       fileBytes: fileSize(resolve(path)),
       waiting: {
-        events: t(PENDING).events,
-        bytes: t(PENDING).bytes,
-        claimed: claimed.n,
+        events: t(PENDING).events + t(CLAIMED).events,
+        bytes: t(PENDING).bytes + t(CLAIMED).bytes,
+        claimed: t(CLAIMED).events,
         ...(oldest.at !== null ? { oldestAt: new Date(oldest.at).toISOString() } : {}),
       },
       deadLetters: {

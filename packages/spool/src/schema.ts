@@ -5,10 +5,16 @@ export const PENDING = 0;
 export const DELIVERED = 1;
 export const DEAD = 2;
 
+/** Not a row state: the totals bucket of waiting rows some process has claimed. */
+export const CLAIMED = 3;
+
 export const SCHEMA_VERSION = 1;
 
-// Totals are kept by triggers, so every writer (each process, the CLI) keeps them right in the
-// same transaction as the rows, and reading the spool's size never scans the table.
+const bucket = (row: 'OLD' | 'NEW') =>
+  `(CASE WHEN ${row}.state = 0 AND ${row}.owner IS NOT NULL THEN 3 ELSE ${row}.state END)`;
+
+// Totals (free, claimed, delivered, dead) are kept by triggers, so every writer (each process, the
+// CLI) keeps them right in the same transaction as the rows, and reading sizes never scans the table.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spool_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
@@ -37,16 +43,17 @@ CREATE TABLE IF NOT EXISTS owners (
   lease_until INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS totals (state INTEGER PRIMARY KEY, events INTEGER NOT NULL, bytes INTEGER NOT NULL);
-INSERT OR IGNORE INTO totals VALUES (0, 0, 0), (1, 0, 0), (2, 0, 0);
+INSERT OR IGNORE INTO totals VALUES (0, 0, 0), (1, 0, 0), (2, 0, 0), (3, 0, 0);
 CREATE TRIGGER IF NOT EXISTS events_insert AFTER INSERT ON events BEGIN
-  UPDATE totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE state = NEW.state;
+  UPDATE totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE state = ${bucket('NEW')};
 END;
 CREATE TRIGGER IF NOT EXISTS events_delete AFTER DELETE ON events BEGIN
-  UPDATE totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE state = OLD.state;
+  UPDATE totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE state = ${bucket('OLD')};
 END;
-CREATE TRIGGER IF NOT EXISTS events_state AFTER UPDATE OF state ON events WHEN OLD.state <> NEW.state BEGIN
-  UPDATE totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE state = OLD.state;
-  UPDATE totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE state = NEW.state;
+CREATE TRIGGER IF NOT EXISTS events_update AFTER UPDATE OF state, owner ON events
+WHEN ${bucket('OLD')} <> ${bucket('NEW')} BEGIN
+  UPDATE totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE state = ${bucket('OLD')};
+  UPDATE totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE state = ${bucket('NEW')};
 END;
 `;
 

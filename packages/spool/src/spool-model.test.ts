@@ -157,6 +157,7 @@ describe('spool state machine (model-based)', () => {
             const waiting = m.order.filter((r) => ['waiting', 'claimed'].includes(m.state.get(r)!.s)).length;
             expect(stats.waiting).toBe(waiting);
             expect(stats.deadLetters).toBe(m.order.filter((r) => m.state.get(r)!.s === 'dead').length);
+            expect(stats.events).toBe(free().length + l.claimed.length);
             expect(stats.healthy).toBe(true);
           }
         }

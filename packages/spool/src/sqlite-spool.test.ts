@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseOf } from './sqlite-spool.js';
+import { CLEANUP_STEP } from './cleanup.js';
+import { databaseOf, runTick } from './sqlite-spool.js';
 import { captureLog, ids, openSpool, span, tempDir } from './test-support.js';
 
 const dirs: Array<{ cleanup(): void }> = [];
@@ -137,6 +138,101 @@ describe('sqliteSpool', () => {
     expect(spool.append([span()]).refused).toEqual([]);
     expect(spool.stats()).toMatchObject({ healthy: true, inMemory: 0, waiting: 46 });
     expect(log.lines.filter((l) => l.obj.code === 'FUSEWIRE_SPOOL_RECOVERED')).toHaveLength(1);
+    await spool.close();
+  });
+});
+
+describe('a file damaged while in use', () => {
+  it('counts the damage, logs it once, keeps new events in memory and serves them', async () => {
+    const { closeSync, openSync, statSync, writeSync } = await import('node:fs');
+    const path = file();
+    const writer = openSpool({ path });
+    writer.append(Array.from({ length: 2_000 }, () => span(undefined, { input: 'y'.repeat(300) })));
+    await writer.close();
+    const log = captureLog();
+    let now = 1_000;
+    const spool = openSpool({ path, logger: log }, () => now);
+    // Damage the last pages (the newest rows, where the next insert goes) after the open checks passed.
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r+');
+    for (let at = size - 40 * 4096; at < size; at += 4096) writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, at);
+    closeSync(fd);
+    const fresh = [span(), span()];
+    let seen = 0;
+    for (let i = 0; i < 200 && spool.stats().faults.corrupt === 0; i++) {
+      now += 100;
+      seen += spool.claim(50, 1e9).length;
+    }
+    expect(spool.append(fresh)).toEqual({ refused: [] });
+    const stats = spool.stats();
+    expect(stats.faults.corrupt).toBeGreaterThan(0);
+    expect(stats.healthy).toBe(false);
+    expect(stats.error).toMatch(/corrupt/);
+    expect(log.lines.filter((l) => l.obj.code === 'FUSEWIRE_SPOOL_ERROR')).toHaveLength(1);
+    // Served from memory while the file is broken.
+    expect(ids(spool.claim(10, 1e9))).toEqual(ids(fresh));
+    expect(seen).toBeLessThan(2_000);
+    await spool.close();
+  });
+});
+
+describe('a file locked by another process', () => {
+  it('waits busyTimeoutMs at most, keeps the events in memory, and writes them once the lock is gone', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const path = file();
+    const log = captureLog();
+    let now = 1_000;
+    const spool = openSpool({ path, logger: log, busyTimeoutMs: 20 }, () => now);
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const held = [span(), span()];
+    const started = performance.now();
+    expect(spool.append(held)).toEqual({ refused: [] });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(spool.stats()).toMatchObject({ healthy: false, inMemory: 2 });
+    expect(spool.stats().faults.locked).toBe(1);
+    other.exec('COMMIT');
+    other.close();
+    now += 1_000;
+    spool.append([span()]);
+    expect(spool.stats()).toMatchObject({ healthy: true, inMemory: 0, waiting: 3 });
+    expect(ids(spool.claim(10, 1e9)).slice(0, 2)).toEqual(ids(held));
+    await spool.close();
+  });
+});
+
+describe('cleanup', () => {
+  it('removes delivered rows after retentionMs, in steps that keep up, and never a waiting one', async () => {
+    let now = 1_000_000;
+    const spool = openSpool({ path: file(), retentionMs: 60_000 }, () => now);
+    spool.append(Array.from({ length: CLEANUP_STEP + 100 }, () => span()));
+    const claimed = spool.claim(CLEANUP_STEP + 50, 1e12);
+    spool.settle(claimed, 'delivered');
+    runTick(spool);
+    expect(spool.stats().deliveredKept).toBe(CLEANUP_STEP + 50);
+    now += 60_001;
+    runTick(spool);
+    expect(spool.stats()).toMatchObject({ deliveredKept: 0, waiting: 50 });
+    await spool.close();
+  });
+
+  it('removes delivered rows early when the file passes maxBytes; dead letters after their own retention', async () => {
+    let now = 1_000_000;
+    const spool = openSpool({ path: file(), maxBytes: 20_000, deadLetterRetentionMs: 1_000 }, () => now);
+    for (let i = 0; i < 5; i++) {
+      spool.append(Array.from({ length: 20 }, () => span()));
+      spool.settle(spool.claim(100, 1e12), 'delivered');
+    }
+    expect(spool.stats().deliveredKept).toBeGreaterThan(0);
+    runTick(spool);
+    expect(spool.stats().deliveredKept).toBe(0);
+    spool.append([span()]);
+    spool.settle(spool.claim(1, 1e12), 'non_retryable', 'HTTP 400');
+    runTick(spool);
+    expect(spool.stats().deadLetters).toBe(1);
+    now += 1_001;
+    runTick(spool);
+    expect(spool.stats().deadLetters).toBe(0);
     await spool.close();
   });
 });

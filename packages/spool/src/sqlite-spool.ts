@@ -5,7 +5,7 @@ import { describe, type SpoolFault } from './faults.js';
 import { MemoryQueue } from './memory-queue.js';
 import type { ResolvedSpoolOptions } from './options.js';
 import { toRow } from './rows.js';
-import { DEAD, DELIVERED, PENDING } from './schema.js';
+import { CLAIMED, DEAD, DELIVERED, PENDING } from './schema.js';
 import type { EventStore, ExportRecord, StoreOutcome, StoreRefusal, StoreStats } from './seam.js';
 import { SpoolFile } from './spool-file.js';
 import { SpoolLog } from './spool-log.js';
@@ -18,6 +18,8 @@ export interface SpoolStats extends StoreStats {
   durable: boolean;
   /** Rows in the file waiting to be delivered, by every process sharing it (claimed or not). */
   waiting: number;
+  /** Of those, claimed (being sent) by this process. */
+  claimedHere: number;
   /** Dead letters kept in the file. */
   deadLetters: number;
   /** Delivered rows not yet removed by cleanup. */
@@ -58,6 +60,7 @@ export class SqliteSpool implements EventStore {
   readonly #faults: FaultState;
   readonly #memory: MemoryQueue;
   readonly #claimed = new Map<ExportRecord, number>();
+  #claimedBytes = 0;
   #file: SpoolFile | undefined;
   #timer: NodeJS.Timeout | undefined;
   #totals: TotalsRow[] = [];
@@ -135,6 +138,7 @@ export class SqliteSpool implements EventStore {
         try {
           for (const [record, seq] of this.#file.claim(maxCount, maxBytes)) {
             this.#claimed.set(record, seq);
+            this.#claimedBytes += record.bytes;
             out.push(record);
           }
         } catch (error) {
@@ -190,6 +194,7 @@ export class SqliteSpool implements EventStore {
       const seq = this.#claimed.get(r);
       if (seq !== undefined) {
         this.#claimed.delete(r);
+        this.#claimedBytes -= r.bytes;
         seqs.push(seq);
       } else {
         this.#memory.settle(r);
@@ -212,14 +217,16 @@ export class SqliteSpool implements EventStore {
         : this.#file === undefined && !this.#closed
           ? 'running in memory: the spool file could not be opened'
           : undefined;
+    // This process's view: rows anyone may still claim, plus what it holds claimed itself.
     return {
-      events: t(PENDING).events + this.#memory.events,
-      bytes: t(PENDING).bytes + this.#memory.bytes,
+      events: t(PENDING).events + this.#claimed.size + this.#memory.events,
+      bytes: t(PENDING).bytes + this.#claimedBytes + this.#memory.bytes,
       healthy: error === undefined,
       ...(error !== undefined ? { error } : {}),
       path: this.path,
       durable: this.durable,
-      waiting: t(PENDING).events,
+      waiting: t(PENDING).events + t(CLAIMED).events,
+      claimedHere: this.#claimed.size,
       deadLetters: t(DEAD).events,
       deliveredKept: t(DELIVERED).events,
       inMemory: this.#memory.events,
@@ -250,6 +257,7 @@ export class SqliteSpool implements EventStore {
         );
       }
       this.#claimed.clear();
+      this.#claimedBytes = 0;
       const file = this.#file;
       this.#file = undefined;
       file?.close();

@@ -112,7 +112,9 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
   for (const problem of opts.problems) {
     log.log('warn', { code: 'FUSEWIRE_CONFIG', option: problem.option }, formatProblem(problem));
   }
-  if (opts.publicKey === undefined || opts.secretKey === undefined) {
+  // A delivery that needs no keys (a queue whose workers hold them) runs without them.
+  const needsKeys = opts.delivery?.needsCredentials !== false;
+  if (needsKeys && (opts.publicKey === undefined || opts.secretKey === undefined)) {
     const missing = [
       opts.publicKey === undefined && 'LANGFUSE_PUBLIC_KEY',
       opts.secretKey === undefined && 'LANGFUSE_SECRET_KEY',
@@ -129,7 +131,7 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
 
   const pipeline = new Pipeline(opts);
   const url = new URL(opts.baseUrl);
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
+  if (needsKeys && url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
     pipeline.log.log(
       'warn',
       { code: 'FUSEWIRE_INSECURE_URL', host: url.hostname },

@@ -65,7 +65,7 @@ export class Pipeline implements PipelineEntry {
     this.#opts = opts;
     this.log = new LogSink(opts.logger ?? createConsoleLogger(), [opts.secretKey]);
     this.deadLetters = new DeadLetterList(opts.deadLetterSize, (s) => this.log.scrub(s));
-    this.#export = createExportLanes(opts, this.#report());
+    this.#export = createExportLanes(opts, this.#report(), opts.delivery);
     this.#traceLane = this.#export.trace;
     this.#scoreLane = this.#export.score;
     this.#lanes = this.#export.all;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Delivery } from '../seams/delivery.js';
 import type { FusewireLogger } from './logger.js';
 import type { FusewireOptions, Transport } from './options.js';
 
@@ -145,6 +146,18 @@ export const FIELDS: Record<keyof FusewireOptions, Field> = {
     ),
     accepts: 'a pino-compatible logger with error, warn, info and debug methods',
     fallback: 'Logging to stderr instead.',
+  },
+  delivery: {
+    schema: z.custom<Delivery>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as Partial<Delivery>).send === 'function' &&
+        typeof (v as Partial<Delivery>).close === 'function' &&
+        typeof (v as Partial<Delivery>).needsCredentials === 'boolean',
+    ),
+    accepts: 'a Delivery: { name, needsCredentials, send(request, signal), close() }',
+    fallback: 'Sending directly over HTTP instead (this needs the Langfuse keys).',
   },
   enabled: { schema: z.boolean(), accepts: 'true or false', fallback: isDefault('true') },
   deadLetterSize: {

@@ -1,4 +1,5 @@
 import { FusewireConfigError } from './errors.js';
+import type { Delivery } from '../seams/delivery.js';
 import type { FusewireLogger } from './logger.js';
 import { DEFAULTS, FIELDS, type Field } from './option-fields.js';
 import { type ConfigProblem, readEnv, rejectValue } from './option-problems.js';
@@ -40,7 +41,11 @@ export interface FusewireOptions {
    * `LANGFUSE_FLUSH_INTERVAL` is in **seconds** (as in the Langfuse SDKs); above 600 it warns.
    */
   flushIntervalMs?: number;
-  /** Milliseconds: deadline for one HTTP request. Default 10000. `LANGFUSE_TIMEOUT` is in seconds. */
+  /**
+   * Milliseconds a request waits for its answer. Default 10000. `LANGFUSE_TIMEOUT` is in seconds. A request
+   * still waiting after this long stops holding one of `maxConcurrentExports` (so a slow server does not
+   * stall the queue); after a timeout, the batch's next attempt waits 4 times longer (at most 10 minutes).
+   */
   timeoutMs?: number;
   /** Most events held at once (waiting, in flight or retrying). Newer ones are refused and counted. Default 50000. */
   maxQueueSize?: number;
@@ -50,7 +55,10 @@ export interface FusewireOptions {
   maxBatchBytes?: number;
   /** Requests in flight at once per endpoint. Default 2. */
   maxConcurrentExports?: number;
-  /** How long one batch may keep being retried before it goes to the dead letter. Default 60000 ms. */
+  /**
+   * How long one batch may keep being retried before it goes to the dead letter. Default 60000 ms. Waits the
+   * server asks for (`Retry-After`) are not counted: they pause the endpoint and the events stay queued.
+   */
   maxRetryElapsedMs?: number;
   /** `LANGFUSE_TRACING_ENVIRONMENT`, e.g. `production`. Lowercase letters, digits, `-` and `_`, at most 40. */
   environment?: string;
@@ -68,6 +76,12 @@ export interface FusewireOptions {
   deadLetterSize?: number;
   /** Flush when the process is about to exit on its own (`beforeExit`). Default true. */
   flushOnExit?: boolean;
+  /**
+   * Where assembled requests go (see {@link Delivery}). Default: direct HTTP to `baseUrl`
+   * ({@link createHttpDelivery}). A delivery with `needsCredentials: false` (a queue whose workers hold
+   * the keys) lets the app run without Langfuse keys.
+   */
+  delivery?: Delivery;
   /**
    * Throw {@link FusewireConfigError} from `createFusewire()` for an unusable option or environment
    * variable, instead of warning and using the default. Default false. Useful in tests and CI.
@@ -98,6 +112,7 @@ export interface ResolvedOptions {
   deadLetterSize: number;
   flushOnExit: boolean;
   strict: boolean;
+  delivery: Delivery | undefined;
   /** What was wrong with the options or environment, for the client to log once it has a logger. */
   problems: ConfigProblem[];
 }

@@ -1,7 +1,19 @@
+import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 
+// The testing entry reaches core through its public index only; built, that import becomes
+// `@fusewire/core`, so @fusewire/core/testing uses the one pipeline instead of bundling a second copy.
+const testingUsesPublicApi: Plugin = {
+  name: 'testing-uses-public-api',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) =>
+      args.importer.includes('/src/testing/') ? { path: '@fusewire/core', external: true } : undefined,
+    );
+  },
+};
+
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   target: 'node20',
@@ -9,4 +21,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   splitting: false,
+  esbuildPlugins: [testingUsesPublicApi],
 });

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ResolvedSpoolOptions } from './options.js';
-import { DELIVERED } from './schema.js';
-import type { Statements, TotalsRow } from './statements.js';
+import { DEAD, DELIVERED } from './schema.js';
+import { moveTotals, type Statements, type TotalsRow } from './statements.js';
 
 /** Rows removed per statement: each step is a short transaction that never stalls the app. */
 export const CLEANUP_STEP = 500;
@@ -34,11 +34,20 @@ export function cleanupStep(
     const started = performance.now();
     let step: number;
     do {
-      step = st.pruneDelivered.run(cutoff, CLEANUP_STEP).changes;
+      const rows = db.transaction(() => {
+        const gone = st.pruneDelivered.all(cutoff, CLEANUP_STEP) as Array<{ bytes: number }>;
+        moveTotals(st, DELIVERED, -1, gone);
+        return gone;
+      })();
+      step = rows.length;
       removed += step;
     } while (step === CLEANUP_STEP && performance.now() - started < CLEANUP_BUDGET_MS);
   }
-  removed += st.pruneDead.run(now - opts.deadLetterRetentionMs, CLEANUP_STEP).changes;
+  removed += db.transaction(() => {
+    const gone = st.pruneDead.all(now - opts.deadLetterRetentionMs, CLEANUP_STEP) as Array<{ bytes: number }>;
+    moveTotals(st, DEAD, -1, gone);
+    return gone.length;
+  })();
   if (removed > 0 || now % 10 === 0) {
     const free = db.pragma('freelist_count', { simple: true });
     if (typeof free === 'number' && free > FREE_PAGES_BEFORE_VACUUM) db.pragma(`incremental_vacuum(${VACUUM_PAGES})`);

@@ -46,11 +46,16 @@ export class FaultState {
     return this.current === undefined || now >= this.#retryAt;
   }
 
-  /** A write worked: the fault is over (logged once, and the next fault logs again). */
-  recovered(inMemory: number): void {
+  /**
+   * A write worked: the fault is over. After events were written, that is logged once and the next
+   * fault logs again; a quiet recovery (an idle heartbeat) only clears the state, so a file that
+   * flips between working and failing cannot flood the log.
+   */
+  recovered(inMemory: number, quiet = false): void {
     const was = this.current;
     if (was === undefined) return;
     this.current = undefined;
+    if (quiet) return;
     for (const f of SPOOL_FAULTS) this.#log.forget(`fault:${f}`);
     this.#log.log(
       'warn',

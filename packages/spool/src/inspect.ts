@@ -164,12 +164,23 @@ export function listDeadLetters(
 export function replayDeadLetters(path: string, options: { reason?: string; limit?: number } = {}): number {
   const db = open(path, false);
   try {
+    const replay = db.prepare(
+      `UPDATE events SET state = 0, owner = NULL, reason = NULL, message = NULL, settled_at = NULL
+       WHERE seq IN (SELECT seq FROM events WHERE state = 2 AND (? IS NULL OR reason = ?) ORDER BY seq LIMIT ?)
+       RETURNING bytes`,
+    );
+    const move = db.prepare('UPDATE totals SET events = events + ?, bytes = bytes + ? WHERE state = ?');
     return db
-      .prepare(
-        `UPDATE events SET state = 0, owner = NULL, reason = NULL, message = NULL, settled_at = NULL
-         WHERE seq IN (SELECT seq FROM events WHERE state = 2 AND (? IS NULL OR reason = ?) ORDER BY seq LIMIT ?)`,
-      )
-      .run(options.reason ?? null, options.reason ?? null, options.limit ?? -1).changes;
+      .transaction(() => {
+        const rows = replay.all(options.reason ?? null, options.reason ?? null, options.limit ?? -1) as Array<{
+          bytes: number;
+        }>;
+        const bytes = rows.reduce((sum, r) => sum + r.bytes, 0);
+        move.run(-rows.length, -bytes, DEAD);
+        move.run(rows.length, bytes, PENDING);
+        return rows.length;
+      })
+      .immediate();
   } finally {
     db.close();
   }

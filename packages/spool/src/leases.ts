@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Statements } from './statements.js';
+import { CLAIMED, PENDING } from './schema.js';
+import { moveTotals, type Statements } from './statements.js';
 
 // Owners alive in this process (several clients may share one file): never taken over by pid.
 const LIVE_KEY = Symbol.for('fusewire.spool.liveOwners');
@@ -65,7 +66,7 @@ export class Lease {
       gone++;
     }
     // Also frees rows whose owner row was removed by someone else's takeover or a clean close.
-    this.#st.freeOrphans.run();
+    moveTotals(this.#st, CLAIMED, PENDING, this.#st.freeOrphans.all() as Array<{ bytes: number }>);
     return gone;
   }
 
@@ -79,7 +80,7 @@ export class Lease {
   /** Gives up the lease (clean close): its remaining rows are free for anyone. */
   end(): void {
     live.delete(this.owner);
-    this.#st.releaseAll.run(this.owner);
+    moveTotals(this.#st, CLAIMED, PENDING, this.#st.releaseAll.all(this.owner) as Array<{ bytes: number }>);
     this.#st.dropOwner.run(this.owner);
   }
 

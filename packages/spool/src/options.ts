@@ -8,7 +8,7 @@ export interface SqliteSpoolOptions {
   path?: string;
   /** Undelivered events (waiting and dead letters) may fill this much; then new ones are refused as `spool_full`. Default 256 MiB. */
   maxBytes?: number;
-  /** How long delivered rows stay before cleanup removes them (sooner when space is needed). Default 1 minute. */
+  /** Keep delivered rows this long (cleanup removes them in steps, sooner when space is needed). Default 0: removed on delivery. */
   retentionMs?: number;
   /** How long dead letters stay for `fusewire-spool dead-letters` / `replay`. Default 7 days. */
   deadLetterRetentionMs?: number;
@@ -86,7 +86,7 @@ export function resolveSpoolOptions(options: SqliteSpoolOptions = {}): ResolvedS
   return {
     path,
     maxBytes: number(options, 'maxBytes', 256 * MiB, 1024),
-    retentionMs: number(options, 'retentionMs', 60_000, 0),
+    retentionMs: number(options, 'retentionMs', 0, 0),
     deadLetterRetentionMs: number(options, 'deadLetterRetentionMs', 7 * 24 * 3_600_000, 0),
     synchronous,
     durabilityWindowMs: number(options, 'durabilityWindowMs', 100, 1),

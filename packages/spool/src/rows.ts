@@ -7,8 +7,9 @@ import type { Row } from './spool-file.js';
  */
 export function toRow(record: ExportRecord): Row {
   let source: object = record;
-  if (record.settled !== undefined || (record.kind === 'trace' && record.heldSince !== undefined)) {
-    const { settled: _settled, heldSince: _heldSince, ...rest } = record as ExportRecord & { heldSince?: number };
+  const flags = record as { settled?: unknown; heldSince?: unknown };
+  if (flags.settled !== undefined || flags.heldSince !== undefined) {
+    const { settled: _settled, heldSince: _heldSince, ...rest } = flags;
     source = rest;
   }
   const json = JSON.stringify(source);

@@ -10,11 +10,9 @@ export const CLAIMED = 3;
 
 export const SCHEMA_VERSION = 1;
 
-const bucket = (row: 'OLD' | 'NEW') =>
-  `(CASE WHEN ${row}.state = 0 AND ${row}.owner IS NOT NULL THEN 3 ELSE ${row}.state END)`;
-
-// Totals (free, claimed, delivered, dead) are kept by triggers, so every writer (each process, the
-// CLI) keeps them right in the same transaction as the rows, and reading sizes never scans the table.
+// Totals per bucket (free, claimed, delivered, dead): every writer (each process, the CLI) moves them
+// in the same transaction as the rows it changes, once per transaction (not per row, as a trigger
+// would), so reading sizes never scans the table.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spool_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
@@ -44,17 +42,6 @@ CREATE TABLE IF NOT EXISTS owners (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS totals (state INTEGER PRIMARY KEY, events INTEGER NOT NULL, bytes INTEGER NOT NULL);
 INSERT OR IGNORE INTO totals VALUES (0, 0, 0), (1, 0, 0), (2, 0, 0), (3, 0, 0);
-CREATE TRIGGER IF NOT EXISTS events_insert AFTER INSERT ON events BEGIN
-  UPDATE totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE state = ${bucket('NEW')};
-END;
-CREATE TRIGGER IF NOT EXISTS events_delete AFTER DELETE ON events BEGIN
-  UPDATE totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE state = ${bucket('OLD')};
-END;
-CREATE TRIGGER IF NOT EXISTS events_update AFTER UPDATE OF state, owner ON events
-WHEN ${bucket('OLD')} <> ${bucket('NEW')} BEGIN
-  UPDATE totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE state = ${bucket('OLD')};
-  UPDATE totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE state = ${bucket('NEW')};
-END;
 `;
 
 export interface ConnectionOptions {

@@ -3,10 +3,10 @@ import { cleanupStep } from './cleanup.js';
 import { Lease } from './leases.js';
 import { openSpoolFile } from './open-spool.js';
 import type { ResolvedSpoolOptions } from './options.js';
-import { DELIVERED } from './schema.js';
+import { CLAIMED, DEAD, DELIVERED, PENDING } from './schema.js';
 import type { ExportRecord } from './seam.js';
 import type { SpoolLog } from './spool-log.js';
-import { type FreeRow, prepareStatements, type Statements, type TotalsRow } from './statements.js';
+import { type FreeRow, moveTotals, prepareStatements, type Statements, type TotalsRow } from './statements.js';
 
 /** A record as stored: its JSON text plus the columns the CLI lists by. */
 export interface Row {
@@ -34,6 +34,8 @@ export class SpoolFile {
   #lastRenew: number;
   readonly #append: Database.Transaction<(moved: Row[], rows: Row[]) => [number, number]>;
   readonly #claim: Database.Transaction<(maxCount: number, maxBytes: number) => Array<[ExportRecord, number]>>;
+  readonly #settle: Database.Transaction<(seqs: number[], reason: string | undefined, message: string) => void>;
+  readonly #release: Database.Transaction<(seqs: number[]) => void>;
 
   constructor(opts: ResolvedSpoolOptions, log: SpoolLog, clock: () => number) {
     this.#opts = opts;
@@ -53,6 +55,13 @@ export class SpoolFile {
     this.#lastRenew = now;
     this.#append = this.db.transaction((moved: Row[], rows: Row[]) => this.#appendRows(moved, rows));
     this.#claim = this.db.transaction((maxCount: number, maxBytes: number) => this.#claimRows(maxCount, maxBytes));
+    this.#settle = this.db.transaction((seqs: number[], reason: string | undefined, message: string) =>
+      this.#settleRows(seqs, reason, message),
+    );
+    this.#release = this.db.transaction((seqs: number[]) => {
+      const rows = this.#st.release.all(this.#lease.owner, JSON.stringify(seqs)) as Array<{ bytes: number }>;
+      moveTotals(this.#st, CLAIMED, PENDING, rows);
+    });
   }
 
   totals(): TotalsRow[] {
@@ -79,6 +88,7 @@ export class SpoolFile {
         room -= row.bytes;
         this.#st.insert.run(row.kind, row.traceId, row.eventId, row.bytes, row.json, now);
       }
+      moveTotals(this.#st, -1, PENDING, i === list.length ? list : list.slice(0, i));
       return i;
     };
     const movedIn = insert(moved);
@@ -99,41 +109,60 @@ export class SpoolFile {
     }
     const rows = this.#st.free.all(maxCount) as FreeRow[];
     const out: Array<[ExportRecord, number]> = [];
-    const unreadable: number[] = [];
+    const taken: FreeRow[] = [];
+    const unreadable: FreeRow[] = [];
     let bytes = 0;
-    let last = -1;
     for (const row of rows) {
       if (out.length > 0 && bytes + row.bytes > maxBytes) break;
-      last = row.seq;
+      taken.push(row);
       try {
         out.push([JSON.parse(row.record) as ExportRecord, row.seq]);
         bytes += row.bytes;
       } catch {
-        unreadable.push(row.seq);
+        unreadable.push(row);
       }
     }
-    if (last >= 0) this.#st.claimUpTo.run(this.#lease.owner, last);
+    if (taken.length === 0) return out;
+    this.#st.claimUpTo.run(this.#lease.owner, taken[taken.length - 1]!.seq);
+    moveTotals(this.#st, PENDING, CLAIMED, taken);
     if (unreadable.length > 0) {
-      this.#st.dead.run(
-        now,
-        'invalid',
-        'the spooled record could not be read back (damaged row)',
-        JSON.stringify(unreadable),
-      );
+      const seqs = JSON.stringify(unreadable.map((r) => r.seq));
+      const message = 'the spooled record could not be read back (damaged row)';
+      const dead = this.#st.dead.all(now, 'invalid', message, this.#lease.owner, seqs) as Array<{ bytes: number }>;
+      moveTotals(this.#st, CLAIMED, DEAD, dead);
     }
     return out;
   }
 
+  /** Delivered rows are removed at once without a retention, else marked for cleanup. */
   delivered(seqs: number[]): void {
-    this.#st.delivered.run(this.#clock(), JSON.stringify(seqs));
+    this.#settle.immediate(seqs, undefined, '');
   }
 
   dead(seqs: number[], reason: string, message: string): void {
-    this.#st.dead.run(this.#clock(), reason, message.slice(0, MAX_MESSAGE), JSON.stringify(seqs));
+    this.#settle.immediate(seqs, reason, message.slice(0, MAX_MESSAGE));
+  }
+
+  #settleRows(seqs: number[], reason: string | undefined, message: string): void {
+    const owner = this.#lease.owner;
+    const list = JSON.stringify(seqs);
+    const now = this.#clock();
+    if (reason !== undefined) {
+      moveTotals(
+        this.#st,
+        CLAIMED,
+        DEAD,
+        this.#st.dead.all(now, reason, message, owner, list) as Array<{ bytes: number }>,
+      );
+    } else if (this.#opts.retentionMs === 0) {
+      moveTotals(this.#st, CLAIMED, -1, this.#st.deleteDelivered.all(owner, list) as Array<{ bytes: number }>);
+    } else {
+      moveTotals(this.#st, CLAIMED, DELIVERED, this.#st.delivered.all(now, owner, list) as Array<{ bytes: number }>);
+    }
   }
 
   release(seqs: number[]): void {
-    this.#st.release.run(this.#lease.owner, JSON.stringify(seqs));
+    this.#release.immediate(seqs);
   }
 
   /** Heartbeat when due; false when the lease had run out and another process may have taken rows over. */

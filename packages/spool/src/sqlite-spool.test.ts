@@ -15,7 +15,7 @@ afterEach(() => {
 
 describe('sqliteSpool', () => {
   it('hands back what was appended, oldest first, and forgets it once delivered', async () => {
-    const spool = openSpool({ path: file() });
+    const spool = openSpool({ path: file(), retentionMs: 60_000 });
     const records = [span(), span(), span()];
     expect(spool.append(records)).toEqual({ refused: [] });
     expect(spool.stats()).toMatchObject({ events: 3, waiting: 3, healthy: true, durable: true });
@@ -25,6 +25,16 @@ describe('sqliteSpool', () => {
     expect(spool.claim(10, 1e9)).toEqual([]);
     spool.settle(claimed, 'delivered');
     expect(spool.stats()).toMatchObject({ events: 0, waiting: 0, deliveredKept: 3 });
+    await spool.close();
+  });
+
+  it('without a retention, a delivered row is removed at once', async () => {
+    const path = file();
+    const spool = openSpool({ path });
+    spool.append([span(), span()]);
+    spool.settle(spool.claim(10, 1e9), 'delivered');
+    expect(spool.stats()).toMatchObject({ events: 0, waiting: 0, deliveredKept: 0 });
+    expect(databaseOf(spool)!.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
     await spool.close();
   });
 
@@ -212,13 +222,19 @@ describe('cleanup', () => {
     expect(spool.stats().deliveredKept).toBe(CLEANUP_STEP + 50);
     now += 60_001;
     runTick(spool);
+    // At least one full step per tick; more when they fit the tick's time budget.
+    expect(spool.stats().deliveredKept).toBeLessThanOrEqual(50);
+    for (let i = 0; i < 3 && spool.stats().deliveredKept > 0; i++) runTick(spool);
     expect(spool.stats()).toMatchObject({ deliveredKept: 0, waiting: 50 });
     await spool.close();
   });
 
   it('removes delivered rows early when the file passes maxBytes; dead letters after their own retention', async () => {
     let now = 1_000_000;
-    const spool = openSpool({ path: file(), maxBytes: 20_000, deadLetterRetentionMs: 1_000 }, () => now);
+    const spool = openSpool(
+      { path: file(), maxBytes: 20_000, retentionMs: 3_600_000, deadLetterRetentionMs: 1_000 },
+      () => now,
+    );
     for (let i = 0; i < 5; i++) {
       spool.append(Array.from({ length: 20 }, () => span()));
       spool.settle(spool.claim(100, 1e12), 'delivered');

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { FaultState } from './fault-state.js';
-import { describe, type SpoolFault } from './faults.js';
+import { describe } from './faults.js';
 import { MemoryQueue } from './memory-queue.js';
 import type { ResolvedSpoolOptions } from './options.js';
 import { toRow } from './rows.js';
@@ -9,29 +9,10 @@ import { CLAIMED, DEAD, DELIVERED, PENDING } from './schema.js';
 import type { EventStore, ExportRecord, StoreOutcome, StoreRefusal, StoreStats } from './seam.js';
 import { SpoolFile } from './spool-file.js';
 import { SpoolLog } from './spool-log.js';
-import type { TotalsRow } from './statements.js';
+import type { SpoolStats } from './spool-stats.js';
 
-/** What the spool holds and how it is doing, beyond the store seam's {@link StoreStats}. */
-export interface SpoolStats extends StoreStats {
-  path: string;
-  /** False when running in memory (the file could not be opened and `onOpenError: 'memory'`). */
-  durable: boolean;
-  /** Rows in the file waiting to be delivered, by every process sharing it (claimed or not). */
-  waiting: number;
-  /** Of those, claimed (being sent) by this process. */
-  claimedHere: number;
-  /** Dead letters kept in the file. */
-  deadLetters: number;
-  /** Delivered rows not yet removed by cleanup. */
-  deliveredKept: number;
-  /** Events held in memory because the file could not take them. */
-  inMemory: number;
-  /** Events refused because undelivered events filled `maxBytes`. */
-  refusedFull: number;
-  /** Failed file operations, by kind. */
-  faults: Record<SpoolFault, number>;
-  maxBytes: number;
-}
+export type { SpoolStats } from './spool-stats.js';
+import type { TotalsRow } from './statements.js';
 
 const TICK_MS = 1_000;
 const databases = new WeakMap<SqliteSpool, Database.Database>();
@@ -274,7 +255,11 @@ export class SqliteSpool implements EventStore {
       if (!this.#faults.mayTry(now)) return;
       if (this.#memory.unclaimed > 0) this.append([]);
       try {
-        file.renewIfDue(now);
+        // With a fault and nothing to write, a heartbeat is the probe that the file works again.
+        if (this.#faults.current !== undefined && this.#memory.unclaimed === 0) {
+          file.renew(now);
+          this.#faults.recovered(0, true);
+        } else file.renewIfDue(now);
         file.cleanup(now);
       } catch (error) {
         this.#faults.record(error, now);

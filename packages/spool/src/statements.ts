@@ -21,6 +21,8 @@ type StatementName =
   | 'dead'
   | 'release'
   | 'releaseAll'
+  | 'deleteDelivered'
+  | 'move'
   | 'register'
   | 'heartbeat'
   | 'owners'
@@ -42,16 +44,21 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
       'UPDATE events SET owner = ?, claims = claims + 1 WHERE state = 0 AND owner IS NULL AND seq <= ?',
     ),
     // Delivered by anyone is delivered: not filtered by owner, so a late settle after a takeover still counts.
+    // Settles only this owner's rows: one taken over meanwhile is the new owner's to settle.
     delivered: db.prepare(
-      'UPDATE events SET state = 1, owner = NULL, settled_at = ? WHERE state = 0 AND seq IN (SELECT value FROM json_each(?))',
+      'UPDATE events SET state = 1, owner = NULL, settled_at = ? WHERE state = 0 AND owner = ? AND seq IN (SELECT value FROM json_each(?)) RETURNING bytes',
+    ),
+    deleteDelivered: db.prepare(
+      'DELETE FROM events WHERE state = 0 AND owner = ? AND seq IN (SELECT value FROM json_each(?)) RETURNING bytes',
     ),
     dead: db.prepare(
-      'UPDATE events SET state = 2, owner = NULL, settled_at = ?, reason = ?, message = ? WHERE state = 0 AND seq IN (SELECT value FROM json_each(?))',
+      'UPDATE events SET state = 2, owner = NULL, settled_at = ?, reason = ?, message = ? WHERE state = 0 AND owner = ? AND seq IN (SELECT value FROM json_each(?)) RETURNING bytes',
     ),
     release: db.prepare(
-      'UPDATE events SET owner = NULL WHERE state = 0 AND owner = ? AND seq IN (SELECT value FROM json_each(?))',
+      'UPDATE events SET owner = NULL WHERE state = 0 AND owner = ? AND seq IN (SELECT value FROM json_each(?)) RETURNING bytes',
     ),
-    releaseAll: db.prepare('UPDATE events SET owner = NULL WHERE state = 0 AND owner = ?'),
+    releaseAll: db.prepare('UPDATE events SET owner = NULL WHERE state = 0 AND owner = ? RETURNING bytes'),
+    move: db.prepare('UPDATE totals SET events = events + ?, bytes = bytes + ? WHERE state = ?'),
     register: db.prepare(
       'INSERT INTO owners (owner, pid, host, started_at, lease_until) VALUES (?, ?, ?, ?, ?) ON CONFLICT(owner) DO UPDATE SET lease_until = excluded.lease_until',
     ),
@@ -59,15 +66,24 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
     owners: db.prepare('SELECT owner, pid, host, lease_until AS leaseUntil FROM owners'),
     dropOwner: db.prepare('DELETE FROM owners WHERE owner = ?'),
     freeOrphans: db.prepare(
-      'UPDATE events SET owner = NULL WHERE state = 0 AND owner IS NOT NULL AND owner NOT IN (SELECT owner FROM owners)',
+      'UPDATE events SET owner = NULL WHERE state = 0 AND owner IS NOT NULL AND owner NOT IN (SELECT owner FROM owners) RETURNING bytes',
     ),
     pruneDelivered: db.prepare(
-      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = 1 AND settled_at <= ? ORDER BY settled_at LIMIT ?)',
+      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = 1 AND settled_at <= ? ORDER BY settled_at LIMIT ?) RETURNING bytes',
     ),
     pruneDead: db.prepare(
-      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = 2 AND settled_at <= ? ORDER BY settled_at LIMIT ?)',
+      'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = 2 AND settled_at <= ? ORDER BY settled_at LIMIT ?) RETURNING bytes',
     ),
   };
 }
 
 export type Statements = Record<StatementName, Database.Statement>;
+
+/** Moves `rows` (each with its bytes) from one totals bucket to another; `-1` is "nowhere" (insert/delete). */
+export function moveTotals(st: Statements, from: number, to: number, rows: ReadonlyArray<{ bytes: number }>): void {
+  if (rows.length === 0) return;
+  let bytes = 0;
+  for (const r of rows) bytes += r.bytes;
+  if (from >= 0) st.move.run(-rows.length, -bytes, from);
+  if (to >= 0) st.move.run(rows.length, bytes, to);
+}

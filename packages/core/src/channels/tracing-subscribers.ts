@@ -45,8 +45,11 @@ export function subscribeTracingChannels(state: GlobalState): void {
     };
 
     dc.channel(`tracing:${name}:start`).bindStore(state.storage, (ctx: unknown) => {
-      const parent = state.storage.getStore();
+      let parent: ContextStore | undefined;
       try {
+        // Inside the try: under jest, a test file's globals (this state included) are deleted
+        // when it ends, while this process-wide subscription lives on into the next file.
+        parent = state.storage.getStore();
         if (!isContext(ctx)) return parent as ContextStore;
         if (ctx[OBSERVATION_BRAND] === true) return ctx as unknown as ContextStore;
         const previous = ctx[CONTEXT_OBSERVATION] as Observation | undefined;

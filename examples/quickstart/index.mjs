@@ -13,6 +13,12 @@ const spans = channel('langfuse.span');
 const generations = channel('langfuse.generation');
 const scores = channel('langfuse.score');
 
+/** A pretend model: canned answers, so the example needs no API key. */
+const ANSWERS = {
+  'What is the capital of France?': 'Paris is the capital of France.',
+  'What is 2 + 2?': '2 + 2 is 4.',
+};
+
 /** Pretend LLM app code: a request that retrieves documents and asks a model. */
 export function handleQuestion(question) {
   const traceId = `quickstart-${randomUUID()}`; // any id: fusewire maps it to a Langfuse trace id
@@ -36,7 +42,7 @@ export function handleQuestion(question) {
     startTime: started,
     endTime: started + 12,
   });
-  const answer = 'Paris is the capital of France.';
+  const answer = ANSWERS[question] ?? 'I do not know.';
   generations.publish({
     id: `${traceId}:chat`,
     traceId,
@@ -71,7 +77,10 @@ export async function main() {
   handleQuestion('What is the capital of France?');
   handleQuestion('What is 2 + 2?');
   const stats = await fusewire.shutdown();
-  console.log(`sent: ${stats.delivered} delivered, ${stats.pending} pending, dropped:`, stats.dropped);
+  const dropped = Object.entries(stats.dropped).filter(([, n]) => n > 0);
+  const drops =
+    dropped.length === 0 ? '0 dropped' : dropped.map(([reason, n]) => `${n} dropped (${reason})`).join(', ');
+  console.log(`sent: ${stats.delivered} delivered, ${stats.pending} pending, ${drops}`);
   return stats;
 }
 

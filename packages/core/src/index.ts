@@ -1,5 +1,15 @@
 export { CHANNELS, type ChannelKind } from './channels/channels.js';
 export { createFusewire, type Fusewire, getFusewire } from './api/client.js';
+export type {
+  ChannelMessages,
+  EventMessage,
+  GenerationMessage,
+  ObservationMessage,
+  ScoreMessage,
+  SpanMessage,
+  SpanType,
+  TraceMessage,
+} from './api/messages.js';
 export type { ContextStore } from './api/context.js';
 export type { DeadLetter } from './pipeline/dead-letter.js';
 export type {

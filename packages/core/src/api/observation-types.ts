@@ -62,6 +62,12 @@ export interface ObservationFields {
  * ```
  */
 export interface ObservationAttributes extends ObservationFields {
+  /** This observation's id: any string (non-hex ids are hashed to a span id, the same way every time). Read at start. */
+  id?: string;
+  /** When it started, if before the call (a `Date`, epoch ms or ISO string). Default: measured. Read at start. */
+  startTime?: TimeValue;
+  /** When it ended, if not when it is ended (e.g. `end({ endTime })` after a stream). Default: measured. */
+  endTime?: TimeValue;
   /** Record the wrapped function's return value as `output` when `output` is not set. Default true. */
   captureOutput?: boolean;
   /** Join this trace (any string; non-hex ids are hashed) instead of the current or a new one. Read at start. */

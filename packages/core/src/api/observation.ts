@@ -1,7 +1,7 @@
 import { now } from '../runtime/clock.js';
 import { describeError } from '../runtime/errors.js';
 import { globalState, OBSERVATION_BRAND } from '../runtime/global-state.js';
-import { newSpanId } from '../model/ids.js';
+import { newSpanId, toSpanId } from '../model/ids.js';
 import type { Level } from '../model/schemas.js';
 import type { ContextStore } from './context.js';
 import {
@@ -24,7 +24,7 @@ export class Observation implements ActiveObservation, ContextStore {
   readonly id: string;
   readonly traceId: string;
   readonly parentObservationId: string | undefined;
-  readonly startTime: number;
+  readonly startTime: TimeValue;
   name: string | undefined;
   input: unknown;
   output: unknown = undefined;
@@ -46,6 +46,8 @@ export class Observation implements ActiveObservation, ContextStore {
   /** 0: nested; 1: a root of its trace (carries trace fields); 2: root and the scope's owner. */
   readonly #root: 0 | 1 | 2;
   #captureOutput: boolean;
+  /** A caller-given end time; otherwise the pipeline stamps the time the observation is queued. */
+  #endTime: TimeValue | undefined = undefined;
   #ended = false;
   #result: unknown = undefined;
   #error: unknown = undefined;
@@ -62,10 +64,12 @@ export class Observation implements ActiveObservation, ContextStore {
     this.#type = type;
     this.#scope = scope;
     this.#root = root;
-    this.id = newSpanId();
+    // A caller's id and start time, when given, are read once, here.
+    const id = a?.id;
+    this.id = typeof id === 'string' && id !== '' ? toSpanId(id) : newSpanId();
     this.traceId = traceId;
     this.parentObservationId = parentId;
-    this.startTime = startTime;
+    this.startTime = a?.startTime ?? startTime;
     if (a === undefined || a === null) {
       this.#captureOutput = true;
       return;
@@ -129,6 +133,7 @@ export class Observation implements ActiveObservation, ContextStore {
       const value = a[field];
       if (value !== undefined) (fields as Record<ObservationField, unknown>)[field] = value;
     }
+    if (a.endTime !== undefined) this.#endTime = a.endTime;
   }
 
   updateTrace(fields: TraceAttributes): void {
@@ -213,6 +218,7 @@ export class Observation implements ActiveObservation, ContextStore {
       parentObservationId: this.parentObservationId,
       name: this.name,
       startTime: this.startTime,
+      endTime: this.#endTime,
       input: this.input,
       output: this.output,
       metadata: this.metadata,

@@ -1,7 +1,11 @@
 import type { TraceScopeEntry } from './context.js';
 import { globalState } from '../runtime/global-state.js';
 
-/** Fields of a trace, as the `langfuse.trace` channel takes them. */
+/**
+ * Fields of a trace you set from code: `updateCurrentTrace()`, `obs.updateTrace()`, the `trace`
+ * attribute, `withTrace()` (which also takes `id`). Publishing on `langfuse.trace` takes
+ * {@link TraceMessage}, which adds `id` and `timestamp`.
+ */
 export interface TraceAttributes {
   name?: string;
   userId?: string;

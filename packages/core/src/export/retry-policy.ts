@@ -96,7 +96,11 @@ export function classifyError(error: unknown): DeliveryResult {
   if (e?.name === 'AbortError' || code === 'ABORT_ERR') {
     return { kind: 'retryable', code: 'ABORTED', message: `request aborted: ${message}`, mayHaveArrived: true };
   }
-  if (NOT_SENT_ERRORS.has(code)) return { kind: 'retryable', code, message: `network error ${code}: ${message}` };
+  if (NOT_SENT_ERRORS.has(code)) {
+    // Nothing reached Langfuse: most often a wrong LANGFUSE_BASE_URL, or Langfuse (or the network) is down.
+    const hint = 'check LANGFUSE_BASE_URL (or the baseUrl option) and that Langfuse is reachable from here';
+    return { kind: 'retryable', code, message: `could not reach Langfuse (${code}: ${message}); ${hint}` };
+  }
   // Unknown errors may have happened after sending too; the elapsed-time budget bounds their retries.
   const prefix = SENT_ERRORS.has(code) ? `network error ${code}` : 'request failed';
   return { kind: 'retryable', code, message: `${prefix}: ${message}`, mayHaveArrived: true };

@@ -129,7 +129,11 @@ export class RetryingDelivery {
         this.#report.settle(records, 'delivered');
         return;
       case 'rejected':
-        this.#report.exportFailed(result.code, result.message, false);
+        this.#report.exportFailed(
+          result.code,
+          `${result.message} (${records.length} event${records.length === 1 ? '' : 's'} dropped as non_retryable, kept in deadLetters())`,
+          false,
+        );
         this.#report.settle(records, 'non_retryable', {
           message: result.message,
           ...(result.status !== undefined ? { status: result.status } : {}),
@@ -148,8 +152,14 @@ export class RetryingDelivery {
   }
 
   #giveUp(records: ExportRecord[], failure: Retryable, attempts: number, elapsed: number, maybe: boolean): void {
-    this.#report.exportFailed(failure.code, failure.message, false);
     const unconfirmed = maybe ? '; an attempt may have reached Langfuse, so some may be stored (unconfirmed)' : '';
+    const events = `${records.length} event${records.length === 1 ? '' : 's'}`;
+    // The log line says how many were lost and why, and where to look (onboarding: message wording).
+    this.#report.exportFailed(
+      failure.code,
+      `gave up on ${events} after ${attempts} attempts over ${Math.round(elapsed / 100) / 10} s (dropped as retry_exhausted, kept in deadLetters()): ${failure.message}${unconfirmed}`,
+      false,
+    );
     this.#report.settle(records, 'retry_exhausted', {
       message: `gave up after ${attempts} attempts over ${elapsed} ms: ${failure.message}${unconfirmed}`,
       ...(failure.status !== undefined ? { status: failure.status } : {}),

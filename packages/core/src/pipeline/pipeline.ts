@@ -256,11 +256,19 @@ export class Pipeline implements PipelineEntry {
     const channel =
       raw.k === 'trace' || raw.k === 'score' ? raw.k : raw.k === 'generation' || raw.k === 'event' ? raw.k : 'span';
     this.deadLetters.add({ reason: 'invalid', kind: raw.k, message: `${path}: ${message}` }, raw.m ?? raw.err);
+    // Name the message, so the publisher can be found (onboarding: message wording).
+    const named = messageName(raw.m);
+    const name = named === undefined ? '' : ` ${JSON.stringify(named)}`;
     this.log.once(
       `invalid:${raw.k}:${path}:${message}`,
       'warn',
-      { code: 'FUSEWIRE_INVALID_MESSAGE', channel: `langfuse.${channel}`, path },
-      `invalid message on langfuse.${channel} at ${path}: ${message}. It was dropped and kept in deadLetters(); fix the publisher.`,
+      {
+        code: 'FUSEWIRE_INVALID_MESSAGE',
+        channel: `langfuse.${channel}`,
+        path,
+        ...(named === undefined ? {} : { name: named }),
+      },
+      `invalid message${name} on langfuse.${channel} at ${path}: ${message}. It was dropped and kept in deadLetters(); fix the publisher.`,
     );
   }
 
@@ -512,5 +520,15 @@ export class Pipeline implements PipelineEntry {
         maxBytes: this.#opts.maxQueueBytes,
       },
     };
+  }
+}
+
+/** A message's `name` for a log line: short, and never a throw (a hostile message may be a revoked Proxy). */
+function messageName(m: Record<string, unknown> | undefined): string | undefined {
+  try {
+    const name = m?.name;
+    return typeof name === 'string' && name !== '' ? name.slice(0, 80) : undefined;
+  } catch {
+    return undefined;
   }
 }

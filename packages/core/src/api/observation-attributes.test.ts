@@ -1,0 +1,48 @@
+import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { toSpanId } from '../model/ids.js';
+import { startClient, stopClient } from '../test-helpers.js';
+import { instrument, startObservation } from './instrument.js';
+import type { ObservationAttributes } from './observation-types.js';
+
+// The README says instrument()/startObservation() take the channel table's fields: id, startTime
+// and endTime included. These tests hold the runtime to what the types now accept.
+let server: LangfuseTestServer;
+beforeAll(async () => {
+  server = await startLangfuseServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+afterEach(() => stopClient());
+
+it('a caller-given id, start and end time are the observation’s', async () => {
+  const { client } = startClient(server);
+  const started = Date.parse('2026-01-02T03:04:05.000Z');
+  const attributes: ObservationAttributes = { id: 'order-17:charge', name: 'charge', startTime: new Date(started) };
+  const obs = startObservation('span', attributes);
+  expect(obs.id).toBe(toSpanId('order-17:charge'));
+  obs.end({ endTime: started + 250 });
+  await client.shutdown(5_000);
+  const [node] = server.received.traces().flatMap((t) => t.observations);
+  expect(node).toMatchObject({
+    id: toSpanId('order-17:charge'),
+    name: 'charge',
+    startTime: started,
+    endTime: started + 250,
+  });
+});
+
+it('without them, the id is fresh and both times are measured', async () => {
+  const { client } = startClient(server);
+  const before = Date.now();
+  const result = await instrument('tool', { name: 'measured' }, async (obs) => {
+    expect(obs.id).toMatch(/^[0-9a-f]{16}$/);
+    return 42;
+  });
+  expect(result).toBe(42);
+  await client.shutdown(5_000);
+  const [node] = server.received.traces().flatMap((t) => t.observations);
+  expect(node!.startTime).toBeGreaterThanOrEqual(before - 1);
+  expect(node!.endTime).toBeGreaterThanOrEqual(node!.startTime!);
+  expect(node!.endTime).toBeLessThanOrEqual(Date.now() + 1);
+});

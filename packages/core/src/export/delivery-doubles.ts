@@ -66,7 +66,6 @@ export function fakeReport() {
     retrying: () => log.push('retry'),
     exportFailed: (code, _m, willRetry) => log.push(`${willRetry ? 'retrying' : 'failed'}:${code}`),
     exportSucceeded: () => log.push('ok'),
-    keepAlive: false,
   };
   return { report, outcomes, log, of: (r: ExportRecord) => outcomes.get(r) };
 }

@@ -1,5 +1,5 @@
 /** The longest pause one answer can impose: past it, one request asks again. */
-export const MAX_PAUSE_MS = 5 * 60_000;
+const MAX_PAUSE_MS = 5 * 60_000;
 
 /**
  * One endpoint's "come back later": a 429 or 503 with `Retry-After` stops every request to the
@@ -10,12 +10,10 @@ export class EndpointPause {
   #until = 0;
   #timer: NodeJS.Timeout | undefined;
   readonly #onResume: () => void;
-  readonly #keepAlive: () => boolean;
 
   /** `onResume` runs when a pause ends (the lane starts what waited). */
-  constructor(onResume: () => void, keepAlive: () => boolean) {
+  constructor(onResume: () => void) {
     this.#onResume = onResume;
-    this.#keepAlive = keepAlive;
   }
 
   /** Pauses for `ms` from `now` (an earlier, longer pause stands). */
@@ -28,7 +26,8 @@ export class EndpointPause {
       this.#timer = undefined;
       this.#onResume();
     }, until - now);
-    if (!this.#keepAlive()) this.#timer.unref();
+    // Never what keeps a process alive (a pause can last minutes): an awaited flush has its own ref'd deadline.
+    this.#timer.unref();
   }
 
   /** Milliseconds left of the pause (0 when not paused). */

@@ -9,10 +9,7 @@ let rep: ReturnType<typeof fakeReport>;
 
 function lane(options: { concurrency?: number; maxSlow?: number; timeoutMs?: number } = {}) {
   let created: ExportLane | undefined;
-  const pause = new EndpointPause(
-    () => created?.resume(),
-    () => false,
-  );
+  const pause = new EndpointPause(() => created?.resume());
   const sender = new RetryingDelivery(delivery, exporter, pause, rep.report, {
     maxRetryElapsedMs: 60_000,
     timeoutMs: options.timeoutMs ?? 1_000,

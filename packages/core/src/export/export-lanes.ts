@@ -39,10 +39,7 @@ export function createExportLanes(opts: ResolvedOptions, report: ExportReport, d
     });
   const lane = (exporter: Exporter): ExportLane => {
     let resume = () => {};
-    const pause = new EndpointPause(
-      () => resume(),
-      () => report.keepAlive,
-    );
+    const pause = new EndpointPause(() => resume());
     const retrying = new RetryingDelivery(sender, exporter, pause, report, {
       maxRetryElapsedMs: opts.maxRetryElapsedMs,
       timeoutMs: opts.timeoutMs,

@@ -20,6 +20,4 @@ export interface ExportReport {
   exportFailed(code: string, message: string, willRetry: boolean): void;
   /** An export succeeded: a previous failure is over. */
   exportSucceeded(): void;
-  /** True while someone awaits a flush: timers must then keep the process alive. */
-  readonly keepAlive: boolean;
 }

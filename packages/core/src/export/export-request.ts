@@ -40,6 +40,7 @@ export function assembleRequest(
     endpoint: exporter.name,
     path: batch.path,
     contentType: batch.contentType,
+    ...(batch.contentEncoding !== undefined ? { contentEncoding: batch.contentEncoding } : {}),
     body: batch.body,
     eventIds,
   };
@@ -71,7 +72,7 @@ function eventId(record: ExportRecord): string {
 }
 
 /** Same endpoint and events, same id: a retried enqueue into a job queue never duplicates. */
-export function requestId(endpoint: string, eventIds: readonly string[]): string {
+function requestId(endpoint: string, eventIds: readonly string[]): string {
   const hash = createHash('sha256').update(endpoint);
   for (const id of eventIds) hash.update('\n').update(id);
   return hash.digest('hex').slice(0, 32);

@@ -2,8 +2,9 @@ import type { ExportRecord } from '../model/records.js';
 
 /** A request body built once per batch and re-sent as-is on retry. */
 export interface EncodedBatch {
-  body: string;
+  body: string | Uint8Array;
   contentType: string;
+  contentEncoding?: 'gzip';
   path: string;
   /** Records the body carries, in order. */
   records: ExportRecord[];

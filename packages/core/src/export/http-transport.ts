@@ -38,7 +38,7 @@ interface OtelContextApi {
  * store, and an OpenTelemetry SDK in the same process (if any) sees its standard
  * suppress-tracing flag, so its undici/http instrumentation skips our calls.
  */
-export function untraced<T>(fn: () => T): T {
+function untraced<T>(fn: () => T): T {
   const run = () => globalState().storage.run(SUPPRESSED, fn);
   try {
     const api = (globalThis as Record<symbol, OtelContextApi | undefined>)[OTEL_API_KEY];

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelay,
-  classifyError,
-  classifyRedirect,
-  classifyStatus,
-  parseRetryAfter,
-  retryDelay,
-} from './retry-policy.js';
+import { backoffDelay, classifyError, classifyRedirect, classifyStatus, parseRetryAfter } from './retry-policy.js';
 
 describe('classifyStatus', () => {
   it('takes every 2xx (207 included) as delivered', () => {
@@ -116,12 +109,5 @@ describe('backoff', () => {
     expect(backoffDelay(10, lo)).toBe(15_000);
     expect(backoffDelay(10, hi)).toBeLessThanOrEqual(30_000);
     expect(backoffDelay(1000, lo)).toBe(15_000);
-  });
-
-  it('never waits less than Retry-After asks', () => {
-    const half = () => 0.5;
-    expect(retryDelay(1, 5000, half)).toBe(5000);
-    expect(retryDelay(1, 10, half)).toBe(backoffDelay(1, half));
-    expect(retryDelay(1, undefined, half)).toBe(backoffDelay(1, half));
   });
 });

@@ -127,9 +127,3 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   const ceiling = Math.min(MAX_BACKOFF_MS, INITIAL_BACKOFF_MS * 2 ** Math.min(attempt - 1, 30));
   return ceiling / 2 + random() * (ceiling / 2);
 }
-
-/** The wait before the next attempt: the backoff, or longer if the server asked for it. */
-export function retryDelay(attempt: number, retryAfterMs: number | undefined, random?: () => number): number {
-  const backoff = backoffDelay(attempt, random);
-  return retryAfterMs !== undefined ? Math.max(backoff, retryAfterMs) : backoff;
-}

@@ -26,10 +26,7 @@ beforeEach(() => {
   vi.useFakeTimers();
   delivery = new HeldDelivery();
   resumed = 0;
-  pause = new EndpointPause(
-    () => resumed++,
-    () => false,
-  );
+  pause = new EndpointPause(() => resumed++);
   rep = fakeReport();
   slow = 0;
 });

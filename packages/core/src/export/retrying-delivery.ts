@@ -227,7 +227,8 @@ export class RetryingDelivery {
         resolve();
       };
       const timer = setTimeout(done, ms);
-      if (!this.#report.keepAlive) timer.unref();
+      // An awaited flush keeps the process alive with its own deadline; a wait here never should.
+      timer.unref();
       this.#wakers.add(done);
     });
   }

@@ -45,7 +45,6 @@ export class Pipeline implements PipelineEntry {
   #overflowing = false;
   #refused = 0;
   #drainScheduled = false;
-  #keepAlive = 0;
   #finalWaiters = 0;
   #interval: NodeJS.Timeout | undefined;
   readonly #exportLogKeys = new Set<string>();
@@ -273,7 +272,6 @@ export class Pipeline implements PipelineEntry {
   }
 
   #report(): ExportReport {
-    const keepAlive = () => this.#keepAlive > 0;
     return {
       settle: (records, outcome, detail) => this.#settle(records, outcome, detail),
       isSettled: (record) => record.settled === true,
@@ -304,9 +302,6 @@ export class Pipeline implements PipelineEntry {
           this.#exportLogKeys.clear();
           this.log.log('info', {}, 'export recovered');
         }
-      },
-      get keepAlive() {
-        return keepAlive();
       },
     };
   }
@@ -400,7 +395,6 @@ export class Pipeline implements PipelineEntry {
    * `timeoutMs` passes; never rejects. Overlapping calls share the same requests.
    */
   async flush(timeoutMs = 10_000): Promise<FusewireStats> {
-    this.#keepAlive++;
     this.#finalWaiters++;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -419,7 +413,6 @@ export class Pipeline implements PipelineEntry {
       this.log.once(`flush:${describeError(error)}`, 'error', {}, `flush failed internally: ${describeError(error)}`);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
-      this.#keepAlive--;
       this.#finalWaiters--;
     }
     return this.stats();

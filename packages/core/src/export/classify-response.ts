@@ -25,5 +25,26 @@ export function classifyResponse(request: ExportRequest, result: PostResult, now
     }
   }
   if (status >= 300 && status < 400) return classifyRedirect(status, result.location);
-  return classifyStatus(status, result.retryAfter, now);
+  const classified = classifyStatus(status, result.retryAfter, now);
+  if (classified.kind !== 'rejected') return classified;
+  // A refusal is kept with the server's own words (a dead letter, a queue's failed set): what to fix.
+  const said = serverMessage(result.body);
+  return said === undefined ? classified : { ...classified, message: `${classified.message} Langfuse said: ${said}` };
+}
+
+const MAX_SERVER_MESSAGE = 500;
+
+/** `message` (or `error`) of a JSON answer, else its text; one line, bounded; undefined when empty. */
+export function serverMessage(body: string): string | undefined {
+  let text = body;
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; error?: unknown };
+    const said = parsed?.message ?? parsed?.error;
+    if (said !== undefined) text = typeof said === 'string' ? said : JSON.stringify(said);
+  } catch {
+    // Not JSON: the text as it is.
+  }
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line === '') return undefined;
+  return line.length > MAX_SERVER_MESSAGE ? `${line.slice(0, MAX_SERVER_MESSAGE)}…` : line;
 }

@@ -16,12 +16,14 @@ export interface Child {
   /** Resolves when stderr has printed something matching `pattern`. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Writes a line to the child's stdin. */
+  say(line: string): void;
 }
 
 export function startChild(script: string, args: string[], env: Record<string, string>): Child {
   const child = spawn(process.execPath, [script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
@@ -47,6 +49,9 @@ export function startChild(script: string, args: string[], env: Record<string, s
         }
         await new Promise((r) => setTimeout(r, 20));
       }
+    },
+    say(line) {
+      child.stdin!.write(`${line}\n`);
     },
     async kill(signal = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

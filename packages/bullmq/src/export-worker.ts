@@ -1,6 +1,5 @@
-import type { FusewireLogger } from '@fusewire/core';
+import { createHttpDelivery, type FusewireLogger } from '@fusewire/core';
 import { Queue, Worker } from 'bullmq';
-import { createStandInHttpDelivery } from './http-stand-in.js';
 import type { JobPayload } from './job-payload.js';
 import { createProcessor, type ExportJobResult } from './process-job.js';
 import { describeConnection, type RedisConnection, workerConnection } from './redis-connection.js';
@@ -41,7 +40,8 @@ export interface ExportWorkerOptions {
   logger?: FusewireLogger;
   /** Stored on each job this worker runs (`processedBy`, shown by Bull Board). Default `fusewire-worker-<pid>`. */
   name?: string;
-  /** Sends one request. Default: HTTP to `baseUrl` (core's createHttpDelivery). For tests. */
+  /** Sends one request. Default: core's `createHttpDelivery` to `baseUrl`: the client and the reading of
+   * answers (207 per event, OTLP partial success) the app itself would use. */
   sender?: Delivery;
 }
 
@@ -96,7 +96,7 @@ export function startExportWorker(options: ExportWorkerOptions): ExportWorkerHan
   const queue = new Queue(queueName, { connection, prefix });
   const sender =
     options.sender ??
-    createStandInHttpDelivery({
+    createHttpDelivery({
       baseUrl: options.baseUrl,
       publicKey: options.publicKey,
       secretKey: options.secretKey,
@@ -108,6 +108,7 @@ export function startExportWorker(options: ExportWorkerOptions): ExportWorkerHan
     stats,
     maxPauseMs: options.maxPauseMs ?? 300_000,
     warn: (details, message) => log.log('warn', { queue: queueName, ...details }, message),
+    scrub: log.scrub,
   });
   const limiter = options.maxRequestsPerMinute
     ? limiterFor(options.maxRequestsPerMinute)

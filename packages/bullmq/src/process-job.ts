@@ -15,6 +15,8 @@ export interface ProcessorDeps {
   /** Longest whole-queue pause a Retry-After may ask for. */
   maxPauseMs: number;
   warn(details: Record<string, unknown>, message: string): void;
+  /** Removes secrets from text that goes into Redis (a failed job's reason). */
+  scrub(text: string): string;
 }
 
 /** What a completed job returns (kept in the completed set, shown by Bull Board). */
@@ -83,7 +85,7 @@ export function createProcessor(deps: ProcessorDeps) {
         return { delivered: request.eventIds.length };
       case 'rejected':
         stats.eventsDeadLettered += request.eventIds.length;
-        throw new UnrecoverableError(`${result.code}: ${result.message}`);
+        throw new UnrecoverableError(deps.scrub(`${result.code}: ${result.message}`));
       case 'too_large': {
         const halves = splitRequest(request);
         if (halves === undefined) {
@@ -103,7 +105,7 @@ export function createProcessor(deps: ProcessorDeps) {
           await queue.rateLimit(pause);
           throw Worker.RateLimitError();
         }
-        throw new Error(`${result.code}: ${result.message}`);
+        throw new Error(deps.scrub(`${result.code}: ${result.message}`));
       case 'partial': {
         stats.eventsDelivered += result.delivered.length;
         let deadLettered = 0;
@@ -111,7 +113,7 @@ export function createProcessor(deps: ProcessorDeps) {
           const dead = selectEvents(request, group.ids, 'x');
           if (dead === undefined) continue;
           deadLettered += dead.eventIds.length;
-          await addRequest(queue, job, dead, { status: group.status, message: group.message });
+          await addRequest(queue, job, dead, { status: group.status, message: deps.scrub(group.message) });
         }
         const rest = result.retry.length > 0 ? selectEvents(request, result.retry, 'r') : undefined;
         if (rest === undefined) return { delivered: result.delivered.length, deadLettered };

@@ -28,6 +28,7 @@ export function safeLogger(logger: FusewireLogger, secrets: Array<string | undef
   };
   return {
     log,
+    scrub,
     /** The first time `key` is seen only (bounded). */
     once(key: string, level: keyof FusewireLogger, details: Record<string, unknown>, message: string) {
       if (seen.has(key)) return;

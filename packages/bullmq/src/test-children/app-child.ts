@@ -1,5 +1,6 @@
 // A test "app instance": publishes traces through fusewire with the BullMQ delivery, then shuts down
-// and prints one JSON line with what it counted. Env: REDIS_URL, QUEUE, TRACES, APP (a name), and
+// and prints one JSON line with what it counted. Env: REDIS_URL, QUEUE, TRACES (or UNTIL_STDIN=1 and
+// INTERVAL_MS), APP (a name), and
 // MODE=direct (plain HTTP to LANGFUSE_*) for comparisons.
 import { channel } from 'node:diagnostics_channel';
 import { createFusewire } from '@fusewire/core';
@@ -18,7 +19,7 @@ const delivery = direct
   : bullmqDelivery({ connection: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', queueName: process.env.QUEUE });
 const fusewire = createFusewire({
   ...(delivery ? { delivery } : {}),
-  flushIntervalMs: 50,
+  flushIntervalMs: Number(process.env.FLUSH_MS ?? 50),
   logger: {
     error() {},
     warn: (o: object, m?: string) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`),
@@ -56,15 +57,33 @@ function publishTrace(i: number): void {
     parentObservationId: root,
     name: 'llm',
     model: 'gpt-4o',
-    usage: { input: 10 + i, output: 20 },
+    usageDetails: { input: 10 + i, output: 20 },
     startTime: started + 2,
     endTime: started + 18,
   });
 }
 
-for (let i = 0; i < count; i++) {
-  publishTrace(i);
-  if (pauseEvery > 0 && i % pauseEvery === pauseEvery - 1) await new Promise((r) => setTimeout(r, 100));
+let published = 0;
+if (process.env.UNTIL_STDIN === '1') {
+  // Publish one trace every INTERVAL_MS until the test writes a line to stdin: the app lives through
+  // every fault the test stages.
+  let stopped = false;
+  process.stdin.once('data', () => {
+    stopped = true;
+  });
+  const interval = Number(process.env.INTERVAL_MS ?? 50);
+  while (!stopped) {
+    publishTrace(published++);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  process.stdin.destroy();
+} else {
+  for (; published < count; published++) {
+    publishTrace(published);
+    if (pauseEvery > 0 && published % pauseEvery === pauseEvery - 1) await new Promise((r) => setTimeout(r, 100));
+  }
 }
 const stats = await fusewire.shutdown(30_000);
-process.stdout.write(`${JSON.stringify({ app, stats, delivery: delivery?.stats(), cpu: process.cpuUsage() })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ app, published, stats, delivery: delivery?.stats(), cpu: process.cpuUsage() })}\n`,
+);

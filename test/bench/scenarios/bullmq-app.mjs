@@ -37,7 +37,7 @@ const publish = (tag, i) => {
     parentObservationId: `${traceId}:s`,
     name: 'chat',
     model: 'gpt-4o',
-    usage: { input: 12, output: 34 },
+    usageDetails: { input: 12, output: 34 },
     startTime: start,
     endTime: start + 2,
   });

@@ -56,7 +56,11 @@ export function serializeJson(value: unknown, budget: JsonBudget = DEFAULT_JSON_
   } catch (error) {
     return marker(`[Unserializable: ${describeError(error)}]`);
   }
-  return { json: w.out, bytes: w.bytes, truncated: w.truncated, nodes: w.nodes };
+  // The text was built by appending (a rope of many small pieces): flattened once here, so a
+  // queued event retains its characters, not a tree of every piece.
+  const json = w.out;
+  Number(json);
+  return { json, bytes: w.bytes, truncated: w.truncated, nodes: w.nodes };
 }
 
 /** {@link serializeJson}'s text only. */

@@ -48,7 +48,7 @@ describe.each(TRANSPORTS)('shared sub-objects (%s)', (transport) => {
           expect(nonZeroDrops(stats)).toEqual({});
           const stored = observationsById(server);
           for (const id of ids) expect(stored.has(id), `span ${id} at the server`).toBe(true);
-          const text = JSON.stringify(stored.get(ids[1])![field === 'metadata' ? 'metadata' : field]);
+          const text = JSON.stringify(stored.get(ids[1]!)![field === 'metadata' ? 'metadata' : field]);
           // width^depth paths; written linearly: far below a megabyte, with markers for repeats.
           expect(text.length).toBeLessThan(200_000);
           expect(text).toContain('[Repeated: $.');

@@ -32,6 +32,8 @@ export type FrontAnswer =
       answerAfterMs?: number;
       request?: (body: Buffer) => Buffer;
       answer?: (upstream: UpstreamAnswer, req: FrontRequest) => Partial<UpstreamAnswer>;
+      /** Answer the server's status, but with a body that never ends or of this many bytes. */
+      replaceBody?: 'endless' | number;
     }
   /** Answer here, nothing forwarded. */
   | { status: number; headers?: Record<string, string>; body?: string }
@@ -97,6 +99,20 @@ export async function startScriptedFront(upstreamUrl: string): Promise<ScriptedF
 
   async function answer(a: FrontAnswer, req: FrontRequest, res: http.ServerResponse, entry: FrontLog): Promise<void> {
     if ('hang' in a) return;
+    if ('forward' in a && a.replaceBody !== undefined) {
+      let up: UpstreamAnswer;
+      try {
+        up = await forward(upstream, req, req.body);
+      } catch {
+        res.destroy();
+        return;
+      }
+      const replaced =
+        a.replaceBody === 'endless'
+          ? { endless: true as const, status: up.status }
+          : { huge: a.replaceBody, status: up.status };
+      return answer(replaced, req, res, entry);
+    }
     if ('endless' in a) {
       entry.status = a.status ?? 200;
       res.writeHead(entry.status, { 'content-type': 'application/json' });

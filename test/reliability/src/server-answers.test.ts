@@ -1,0 +1,213 @@
+/**
+ * Answers a real server may give that a client must survive without losing track: bodies
+ * that never end or are huge, OTLP `partialSuccess` rejections, 207s with odd entries, and
+ * redirects. A scripted front (support/scripted-front.ts) sits before the Langfuse test
+ * server; what the server stored is compared with what stats() claims.
+ */
+import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectBalanced, hex16, hex32, nonZeroDrops, publish, startClient, stopClient } from './support/client.js';
+import { FC_SEED, quickOrSoak } from './support/env.js';
+import { runThrough } from './support/front-run.js';
+import { installProcessGuards } from './support/process-guards.js';
+import { type ScriptedFront, startScriptedFront } from './support/scripted-front.js';
+
+installProcessGuards();
+
+let server: LangfuseTestServer;
+let front: ScriptedFront;
+beforeAll(async () => {
+  server = await startLangfuseServer();
+  front = await startScriptedFront(server.url);
+});
+afterAll(async () => {
+  await front.close();
+  await server.close();
+});
+beforeEach(() => {
+  server.reset();
+  front.log.length = 0;
+  front.plan(() => ({ forward: true }));
+});
+afterEach(() => stopClient());
+
+const MB = 1024 * 1024;
+const viaFront = () => ({ url: front.url, publicKey: server.publicKey, secretKey: server.secretKey });
+const isExport = (path: string) => path.includes('/otel/') || path.includes('/ingestion');
+
+function storedOnce(ids: string[]): void {
+  const seen = server.received.spanIds();
+  expect(
+    ids.filter((id) => !seen.has(id)),
+    'spans the server never stored',
+  ).toEqual([]);
+  expect(
+    [...seen.values()].every((n) => n === 1),
+    'a span stored twice',
+  ).toBe(true);
+}
+
+// Item 3 (delivery): the answer is read whole with no cap. Turn on once a capped read lands.
+describe.skip('bodies that never end or are huge (turn on with the capped response read)', () => {
+  it('a 200 whose body never ends: counted delivered once, a few KB read, the connection dropped, memory flat', async () => {
+    front.plan((req) => (isExport(req.path) ? { forward: true, replaceBody: 'endless' } : { forward: true }));
+    const { result, ids } = await runThrough(server, front.url, { count: 50, options: { timeoutMs: 5_000 } });
+    expect(result.stats).toMatchObject({ enqueued: 50, delivered: 50, pending: 0, retries: 0 });
+    storedOnce(ids);
+    expect(result.peakRssGrowth).toBeLessThan(64 * MB);
+    for (const r of front.log.filter((l) => isExport(l.path))) {
+      expect(r.closedAt, 'the client dropped the endless answer').toBeDefined();
+      // What sits in socket buffers at most; never the gigabytes an uncapped read takes.
+      expect(r.written).toBeLessThan(32 * MB);
+    }
+  });
+
+  it.each([200, 500])('a %i with a 200 MB body: its status counts, the body is not read whole', async (status) => {
+    let n = 0;
+    front.plan((req) => {
+      if (!isExport(req.path)) return { forward: true };
+      if (status === 200) return { forward: true, replaceBody: 200 * MB };
+      return n++ < 2 ? { huge: 200 * MB, status } : { forward: true };
+    });
+    const { result, ids } = await runThrough(server, front.url, { count: 50, options: { timeoutMs: 5_000 } });
+    expectBalanced(result.stats as never);
+    expect(result.stats).toMatchObject({ delivered: 50, pending: 0 });
+    storedOnce(ids);
+    expect(result.peakRssGrowth).toBeLessThan(64 * MB);
+    for (const r of front.log) expect(r.written).toBeLessThan(32 * MB);
+  });
+});
+
+/** Drops the last `k` spans from an OTLP JSON request: what a server that rejects them stores. */
+function withoutLastSpans(body: Buffer, k: number): { body: Buffer; kept: number } {
+  const req = JSON.parse(body.toString('utf8'));
+  const all: Array<{ spans: unknown[] }> = [];
+  for (const rs of req.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) all.push(ss);
+  let left = k;
+  for (let i = all.length - 1; i >= 0 && left > 0; i--) {
+    const cut = Math.min(left, all[i]!.spans.length);
+    all[i]!.spans.splice(all[i]!.spans.length - cut, cut);
+    left -= cut;
+  }
+  return { body: Buffer.from(JSON.stringify(req)), kept: all.reduce((a, s) => a + s.spans.length, 0) };
+}
+
+// Item 9 (v4): an OTLP 200 with partialSuccess.rejectedSpans is counted as delivered.
+describe.skip('OTLP partialSuccess (turn on with partialSuccess handling)', () => {
+  it('rejected spans are never counted delivered; delivered equals what the server stored', async () => {
+    const { client } = startClient(viaFront(), { flushAt: 40 });
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 41, max: 160 }), async (rejectEach, n) => {
+        server.reset();
+        front.plan((req) => {
+          if (!req.path.includes('/otel/')) return { forward: true };
+          return {
+            forward: true,
+            request: (body) => withoutLastSpans(body, rejectEach).body,
+            answer: () => ({
+              status: 200,
+              body: Buffer.from(
+                JSON.stringify({ partialSuccess: { rejectedSpans: rejectEach, errorMessage: 'span too old' } }),
+              ),
+            }),
+          };
+        });
+        const before = client.stats();
+        const traceId = hex32(n * 1000 + rejectEach);
+        for (let i = 0; i < n; i++)
+          publish('span', { id: hex16(n * 100_000 + rejectEach * 1000 + i), traceId, name: `p-${i}` });
+        const stats = await client.flush(20_000);
+        expectBalanced(stats);
+        expect(stats.pending).toBe(0);
+        const stored = server.received.uniqueSpanCount;
+        expect(stats.delivered - before.delivered, 'delivered = what the server stored').toBe(stored);
+        const lost =
+          Object.values(stats.dropped).reduce((a, b) => a + b, 0) -
+          Object.values(before.dropped).reduce((a, b) => a + b, 0);
+        expect(lost).toBe(n - stored);
+        expect(client.stats().lastError?.message ?? '').toMatch(/span too old|rejected/);
+      }),
+      { seed: FC_SEED, numRuns: quickOrSoak(5, 40) },
+    );
+  });
+});
+
+type Junk = null | number | string | Record<string, unknown>;
+const junkEntry: fc.Arbitrary<Junk> = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.string(),
+  fc.constant({}),
+  fc.record({ id: fc.oneof(fc.integer(), fc.constant(null), fc.constant(['x'])) }),
+  fc.record({ id: fc.constant('not-an-event-of-this-batch'), status: fc.constantFrom(201, 400, 500, '500') }),
+  fc.record({ status: fc.constantFrom(500, 400, null), message: fc.string() }),
+);
+
+// Item 9 (v4): a 207 with a null entry throws internally and dead-letters a stored batch.
+describe.skip('207 answers with odd entries (turn on with the tolerant 207 reader)', () => {
+  it('junk entries (null, numbers, unknown ids, missing fields, no successes) change nothing: every stored event is delivered, nothing thrown', async () => {
+    const { client } = startClient(viaFront(), {
+      transport: 'ingestion',
+      flushAt: 30,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(junkEntry, { maxLength: 6 }),
+        fc.array(junkEntry, { maxLength: 6 }),
+        fc.boolean(),
+        async (junkErrors, junkSuccesses, dropSuccesses) => {
+          server.reset();
+          front.plan((req) => {
+            if (!req.path.includes('/ingestion')) return { forward: true };
+            return {
+              forward: true,
+              answer: (up) => {
+                const parsed = JSON.parse(up.body.toString('utf8'));
+                parsed.errors = [...junkErrors, ...(parsed.errors ?? [])];
+                if (dropSuccesses) delete parsed.successes;
+                else parsed.successes = [...junkSuccesses, ...(parsed.successes ?? [])];
+                return { body: Buffer.from(JSON.stringify(parsed)) };
+              },
+            };
+          });
+          const before = client.stats();
+          const traceId = hex32(Math.floor(Math.random() * 1e12));
+          for (let i = 0; i < 20; i++)
+            publish('span', { id: hex16(Math.floor(Math.random() * 1e15)), traceId, name: `j-${i}` });
+          const stats = await client.flush(20_000);
+          expectBalanced(stats);
+          expect(stats.pending).toBe(0);
+          const stored = server.received.uniqueEventCount;
+          expect(stats.delivered - before.delivered).toBe(stored);
+        },
+      ),
+      { seed: FC_SEED, numRuns: quickOrSoak(20, 200) },
+    );
+  });
+});
+
+// Item 11 (delivery): a redirect ends as non_retryable with no Location in the message.
+describe.skip('redirects (turn on with redirect handling)', () => {
+  it.each([301, 302, 307, 308])(
+    'a %i: nothing lost silently; the Location is named where the loss is reported',
+    async (status) => {
+      const location = 'https://cloud.langfuse.com/api/public/otel/v1/traces';
+      front.plan((req) => (isExport(req.path) ? { status, headers: { location }, body: '' } : { forward: true }));
+      const { client, logger } = startClient(viaFront(), {
+        maxRetryElapsedMs: 2_000,
+      });
+      const traceId = hex32(status);
+      for (let i = 0; i < 10; i++) publish('span', { id: hex16(status * 1000 + i), traceId, name: `r-${i}` });
+      const stats = await client.flush(10_000);
+      expectBalanced(stats);
+      expect(stats.delivered + stats.pending).toBeLessThan(10);
+      const drops = nonZeroDrops(stats);
+      expect(Object.values(drops).reduce((a, b) => a + b, 0)).toBe(10);
+      const reported = [logger.text(), JSON.stringify(client.deadLetters()), stats.lastError?.message ?? ''].join('\n');
+      expect(reported).toContain('cloud.langfuse.com');
+      // Credentials never follow a redirect to another host.
+      expect(server.received.requests).toHaveLength(0);
+    },
+  );
+});

@@ -47,9 +47,9 @@ function publishSpans(n: number): string[] {
   return ids;
 }
 
-// Item 2 (delivery): with Retry-After beyond the retry budget, most events are given up after
-// one attempt, and new batches keep being sent into the window. Turn on once the pause lands.
-describe.skip('Retry-After longer than the retry budget (turn on with the endpoint pause)', () => {
+// Item 2: with Retry-After beyond the retry budget, most events were given up after one
+// attempt, and new batches kept being sent into the window.
+describe('Retry-After longer than the retry budget', () => {
   const cases = quickOrSoak(
     [
       { status: 429, windowMs: 3_000, retryAfterS: 2, events: 2_000 },
@@ -82,9 +82,11 @@ describe.skip('Retry-After longer than the retry budget (turn on with the endpoi
       const seen = server.received.spanIds();
       expect(ids.filter((id) => !seen.has(id))).toEqual([]);
       // Paused means paused: after a Retry-After answer, no request (of any batch) before it ends.
+      // Requests already on their way when the answer left (concurrent batches) are not sent
+      // into the window: a quarter second of grace for those.
       const exports = front.log.filter((l) => isExport(l.path));
       for (const refused of exports.filter((l) => l.status === c.status)) {
-        const early = exports.filter((l) => l.at > refused.at && l.at < refused.at + c.retryAfterS * 1000 - 50);
+        const early = exports.filter((l) => l.at > refused.at + 250 && l.at < refused.at + c.retryAfterS * 1000 - 50);
         expect(
           early.map((l) => l.at - refused.at),
           `requests sent into the Retry-After window`,
@@ -95,9 +97,9 @@ describe.skip('Retry-After longer than the retry budget (turn on with the endpoi
   );
 });
 
-// Item 7 (delivery): answers after the timeout make every attempt time out; the server stored
-// each request several times while stats said nothing was delivered. Turn on with that fix.
-describe.skip('a server slower than the timeout (turn on with truthful slow-server accounting)', () => {
+// Item 7: answers after the timeout made every attempt time out; the server stored each
+// request several times while stats said nothing was delivered.
+describe('a server slower than the timeout', () => {
   it('answers arriving after the timeout: throughput holds, each span delivered and stored at most twice', async () => {
     const timeoutMs = 1_000;
     const slowForMs = quickOrSoak(4_000, 30_000);
@@ -120,5 +122,18 @@ describe.skip('a server slower than the timeout (turn on with truthful slow-serv
     expect(Math.max(...seen.values()), 'times one span was stored').toBeLessThanOrEqual(2);
   });
 
-  it.todo('always slower than the timeout: an attempt that may have arrived is reported as such, not as lost');
+  it('never answered in time: the give-up says an attempt may have reached Langfuse (it did), stats balance', async () => {
+    front.plan((req) => (isExport(req.path) ? { forward: true, answerAfterMs: 30_000 } : { forward: true }));
+    const { client } = startClient(viaFront(), { flushAt: 50, timeoutMs: 500, maxRetryElapsedMs: 1_500 });
+    const ids = publishSpans(50);
+    const stats = await client.flush(30_000);
+    expectBalanced(stats);
+    expect(stats.pending).toBe(0);
+    // The server stored them all; the client cannot know, and must not say "lost" without a doubt.
+    const seen = server.received.spanIds();
+    expect(ids.filter((id) => !seen.has(id))).toEqual([]);
+    const dead = client.deadLetters();
+    expect(dead.length).toBeGreaterThan(0);
+    for (const d of dead) expect(d.message).toMatch(/may have reached Langfuse/);
+  });
 });

@@ -83,10 +83,10 @@ describe('Retry-After longer than the retry budget', () => {
       expect(ids.filter((id) => !seen.has(id))).toEqual([]);
       // Paused means paused: after a Retry-After answer, no request (of any batch) before it ends.
       // Requests already on their way when the answer left (concurrent batches) are not sent
-      // into the window: a quarter second of grace for those.
+      // into the window: half a second of grace for those (a loaded event loop sends late).
       const exports = front.log.filter((l) => isExport(l.path));
       for (const refused of exports.filter((l) => l.status === c.status)) {
-        const early = exports.filter((l) => l.at > refused.at + 250 && l.at < refused.at + c.retryAfterS * 1000 - 50);
+        const early = exports.filter((l) => l.at > refused.at + 500 && l.at < refused.at + c.retryAfterS * 1000 - 50);
         expect(
           early.map((l) => l.at - refused.at),
           `requests sent into the Retry-After window`,

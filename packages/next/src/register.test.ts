@@ -22,12 +22,19 @@ describe('register', () => {
   it('starts the process-wide client, idempotently, and withTracing finds it', async () => {
     const server = await startLangfuseServer();
     try {
-      const options = { baseUrl: server.url, publicKey: server.publicKey, secretKey: server.secretKey };
+      const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() };
+      const options = { baseUrl: server.url, publicKey: server.publicKey, secretKey: server.secretKey, logger };
       const client = register(options);
       expect(client.enabled).toBe(true);
       expect(getFusewire()).toBe(client);
       expect(register(options)).toBe(client);
       expect(createFusewire(options)).toBe(client); // one pipeline per process
+      // Options given again are ignored, said once (to the caller's logger, not the test output).
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ code: 'FUSEWIRE_CONFIG' }),
+        expect.stringContaining('already running'),
+      );
       await client.shutdown(1_000);
     } finally {
       await server.close();

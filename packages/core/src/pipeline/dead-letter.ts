@@ -20,6 +20,8 @@ export interface DeadLetter {
 }
 
 const PREVIEW_CHARS = 2048;
+/** Serialised no further than a preview needs (well past the cut, so scrubbing still sees whole secrets). */
+const PREVIEW_BUDGET = { maxBytes: 4 * PREVIEW_CHARS, maxNodes: 2_000 };
 
 /** A bounded list of the most recent undeliverable events (oldest evicted first). */
 export class DeadLetterList {
@@ -37,7 +39,7 @@ export class DeadLetterList {
     this.total++;
     if (this.#capacity === 0) return;
     // Scrub before cutting: a secret cut in half at the end would otherwise survive the scrub.
-    let preview = this.#scrub(safeStringify(payload) ?? 'undefined');
+    let preview = this.#scrub(safeStringify(payload, PREVIEW_BUDGET) ?? 'undefined');
     if (preview.length > PREVIEW_CHARS) preview = `${preview.slice(0, PREVIEW_CHARS)}…(${preview.length} chars)`;
     const item: DeadLetter = {
       ...entry,

@@ -10,7 +10,7 @@ beforeEach(() => server.reset());
 const TOOL_ID = '1111111111111111';
 
 describe('received.traces()', () => {
-  it('builds the OTLP tree and merges trace-level attributes across spans (later wins)', async () => {
+  it('builds the OTLP tree and aggregates trace fields over the rows (v4: latest non-empty, I/O from the root)', async () => {
     await postOtlp(
       server,
       otlpBody([
@@ -48,8 +48,9 @@ describe('received.traces()', () => {
           name: 'handle-request',
           endMs: 250,
           attributes: {
-            'langfuse.trace.input': '{"question":"What?"}',
-            'langfuse.trace.output': '"second"',
+            // v4 shows the root observation's input/output as the trace's
+            'langfuse.observation.input': '{"question":"What?"}',
+            'langfuse.observation.output': '"second"',
             'langfuse.trace.tags': ['demo', 'test'],
             'langfuse.trace.metadata.region': 'eu',
             'user.id': 'u-1',
@@ -159,7 +160,7 @@ describe('received.traces()', () => {
       tags: ['x'],
       sources: ['ingestion'],
     });
-    expect(trace?.scores).toEqual([{ name: 'quality', value: 0.9, observationId: 'g' }]);
+    expect(trace?.scores).toEqual([{ name: 'quality', value: 0.9, observationId: 'g', environment: 'default' }]);
     const root = trace!.roots[0]!;
     expect(root).toMatchObject({ id: 'root', type: 'span', name: 'handler', durationMs: 200, source: 'ingestion' });
     expect(root.children[0]).toMatchObject({

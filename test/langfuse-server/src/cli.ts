@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { formatTrace } from './format-tree.js';
+import { formatTrace } from '@fusewire/langfuse-model';
 import { startLangfuseServer } from './start-langfuse-server.js';
 import type { IngestionMode, LangfuseTestServer } from './types.js';
 

@@ -1,8 +1,8 @@
 export { basicAuthorization } from './auth.js';
 export { buildTraces } from './build-traces.js';
-export { formatDuration, formatTrace, formatTree } from './format-tree.js';
+export { formatDuration, formatTrace, formatTree } from '@fusewire/langfuse-model';
 export { INGESTION_EVENT_TYPES, validateIngestionEvent } from './ingestion-event.js';
-export { decodeAnyValue, decodeKeyValues } from './otlp-value.js';
+export { decodeAnyValue, decodeKeyValues } from '@fusewire/langfuse-model';
 export { startLangfuseServer } from './start-langfuse-server.js';
 export type {
   AttributeValue,

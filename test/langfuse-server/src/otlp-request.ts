@@ -1,4 +1,4 @@
-import { decodeKeyValues } from './otlp-value.js';
+import { decodeOtlpRequest } from '@fusewire/langfuse-model';
 import type { ReceivedSpan } from './types.js';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
@@ -81,42 +81,7 @@ export function forEachSpanId(body: any, visit: (spanId: string) => void): void 
   }
 }
 
-function nanos(value: unknown): string {
-  return value === undefined || value === null ? '0' : String(value);
-}
-
 /** Flatten an already validated request into {@link ReceivedSpan}s with decoded attributes. */
-export function flattenOtlpRequest(body: any): ReceivedSpan[] {
-  const out: ReceivedSpan[] = [];
-  for (const rs of body.resourceSpans) {
-    const resource = decodeKeyValues(rs.resource?.attributes);
-    for (const ss of rs.scopeSpans ?? []) {
-      const scope: ReceivedSpan['scope'] = { name: String(ss?.scope?.name ?? '') };
-      if (ss?.scope?.version !== undefined) scope.version = String(ss.scope.version);
-      for (const span of ss?.spans ?? []) {
-        const status: ReceivedSpan['status'] = { code: Number(span.status?.code ?? 0) || 0 };
-        if (span.status?.message) status.message = String(span.status.message);
-        const flat: ReceivedSpan = {
-          traceId: span.traceId,
-          spanId: span.spanId,
-          name: String(span.name ?? ''),
-          startTimeUnixNano: nanos(span.startTimeUnixNano),
-          endTimeUnixNano: nanos(span.endTimeUnixNano),
-          kind: Number(span.kind ?? 0) || 0,
-          status,
-          attributes: decodeKeyValues(span.attributes),
-          events: (span.events ?? []).map((e: any) => ({
-            name: String(e?.name ?? ''),
-            timeUnixNano: nanos(e?.timeUnixNano),
-            attributes: decodeKeyValues(e?.attributes),
-          })),
-          resource,
-          scope,
-        };
-        if (span.parentSpanId) flat.parentSpanId = span.parentSpanId;
-        out.push(flat);
-      }
-    }
-  }
-  return out;
+export function flattenOtlpRequest(body: unknown): ReceivedSpan[] {
+  return decodeOtlpRequest(body);
 }

@@ -1,4 +1,4 @@
-import { buildTraces } from './build-traces.js';
+import { createLangfuseModel } from '@fusewire/langfuse-model';
 import type { IngestionEvent, Received, ReceivedCounts, ReceivedRequest, ReceivedSpan, TraceView } from './types.js';
 
 /** Count one id; returns true when this is its second sighting (it just became a duplicate). */
@@ -31,6 +31,7 @@ export class ReceivedStore implements Received {
   #bytes = 0;
   #duplicateSpans = 0;
   #duplicateEvents = 0;
+  readonly #model = createLangfuseModel();
 
   constructor(keepBodies: boolean) {
     this.keepBodies = keepBodies;
@@ -72,7 +73,11 @@ export class ReceivedStore implements Received {
   }
 
   traces(): TraceView[] {
-    return buildTraces(this.spans, this.events);
+    return this.#model.traces();
+  }
+
+  trace(id: string): TraceView | undefined {
+    return this.#model.trace(id);
   }
 
   /** @internal */
@@ -92,13 +97,17 @@ export class ReceivedStore implements Received {
   /** @internal */
   addSpans(spans: readonly ReceivedSpan[]): void {
     for (const span of spans) this.spans.push(span);
+    this.#model.ingestSpans(spans);
   }
 
   /** @internal */
   addEvent(event: IngestionEvent): void {
     this.#events++;
     if (countId(this.#eventIds, event.id)) this.#duplicateEvents++;
-    if (this.keepBodies) this.events.push(event);
+    if (this.keepBodies) {
+      this.events.push(event);
+      this.#model.ingestBatch([event]);
+    }
   }
 
   /** @internal */
@@ -115,5 +124,6 @@ export class ReceivedStore implements Received {
     this.#eventIds.clear();
     this.#requests = this.#spans = this.#events = this.#rejected = this.#rejectedEvents = this.#bytes = 0;
     this.#duplicateSpans = this.#duplicateEvents = 0;
+    this.#model.reset();
   }
 }

@@ -1,3 +1,16 @@
+import type { DecodedSpan, TraceView } from '@fusewire/langfuse-model';
+
+export type {
+  AttributeValue,
+  Attributes,
+  ScoreView,
+  TraceNode,
+  TraceView,
+} from '@fusewire/langfuse-model';
+
+/** One accepted OTLP span, flattened and with its attribute lists decoded. */
+export type ReceivedSpan = DecodedSpan;
+
 /** The two write endpoints a script rule can target. */
 export type Endpoint = 'otlp' | 'ingestion';
 
@@ -30,31 +43,6 @@ export interface LangfuseServerOptions {
   ingestionMode?: IngestionMode;
   /** Ingestion body limit in raw bytes; above it the answer is a plain-text 413. Default 4.5 MB. */
   maxBodyBytes?: number;
-}
-
-/** A decoded OTLP `AnyValue`. */
-export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
-
-/** A decoded OTLP key/value list. */
-export type Attributes = Record<string, AttributeValue>;
-
-/** One accepted OTLP span, flattened and with its attribute lists decoded. */
-export interface ReceivedSpan {
-  traceId: string;
-  spanId: string;
-  /** Absent for a root span (an empty-string parentSpanId is treated as absent). */
-  parentSpanId?: string;
-  name: string;
-  /** Integer nanoseconds since the epoch, as a decimal string (exact). */
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  kind: number;
-  status: { code: number; message?: string };
-  attributes: Attributes;
-  events: { name: string; timeUnixNano: string; attributes: Attributes }[];
-  /** The resource attributes of the enclosing `resourceSpans` entry (shared object). */
-  resource: Attributes;
-  scope: { name: string; version?: string };
 }
 
 /** The ingestion event types Langfuse knows. */
@@ -137,67 +125,6 @@ export interface ReceivedCounts {
   duplicateEvents: number;
 }
 
-/** A score attached to a trace (from `score-create`). */
-export interface ScoreView {
-  id?: string;
-  name: string;
-  value: unknown;
-  observationId?: string;
-  comment?: string;
-  dataType?: string;
-}
-
-/** One observation in a {@link TraceView}, whichever transport carried it. */
-export interface TraceNode {
-  /** spanId (OTLP) or `body.id` (ingestion). */
-  id: string;
-  traceId: string;
-  name: string;
-  /** `span`, `generation`, `event`, `agent`, `tool`, … */
-  type: string;
-  parentId?: string;
-  source: 'otlp' | 'ingestion';
-  /** Milliseconds since the epoch. */
-  startTime?: number;
-  endTime?: number;
-  durationMs?: number;
-  input?: unknown;
-  output?: unknown;
-  metadata?: Record<string, unknown>;
-  model?: string;
-  /** Usage counts, e.g. `{ input: 12, output: 34 }`. */
-  usage?: Record<string, unknown>;
-  level?: string;
-  statusMessage?: string;
-  /** OTLP only: the decoded span attributes. */
-  attributes?: Attributes;
-  /** Ingestion only: the bodies of all create/update events of this observation, merged. */
-  body?: Record<string, any>;
-  children: TraceNode[];
-}
-
-/** One trace: trace-level fields merged across spans and events, and its observation tree. */
-export interface TraceView {
-  id: string;
-  name?: string;
-  input?: unknown;
-  output?: unknown;
-  userId?: string;
-  sessionId?: string;
-  tags?: string[];
-  metadata?: Record<string, unknown>;
-  environment?: string;
-  release?: string;
-  public?: boolean;
-  /** Top-level observations (no parent, or a parent that was never received). */
-  roots: TraceNode[];
-  /** Every observation of the trace, flat, in arrival order. */
-  observations: TraceNode[];
-  scores: ScoreView[];
-  /** Which transports contributed. */
-  sources: ('otlp' | 'ingestion')[];
-}
-
 /** Everything the server recorded. Tests assert on this. */
 export interface Received {
   readonly requests: readonly ReceivedRequest[];
@@ -214,8 +141,13 @@ export interface Received {
   eventIds(): ReadonlyMap<string, number>;
   /** How many distinct spanIds / envelope ids were accepted more than once. */
   duplicates(): { spans: number; events: number };
-  /** Accepted spans and events grouped into traces, with observation trees. */
+  /**
+   * Accepted spans and events as Langfuse v4 would show them (`@fusewire/langfuse-model`): one row per
+   * span id (a re-sent span replaces its row), trace fields aggregated over the rows, observation trees.
+   */
   traces(): TraceView[];
+  /** One trace by id, as {@link Received.traces} shows it. */
+  trace(id: string): TraceView | undefined;
 }
 
 /**

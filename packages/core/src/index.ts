@@ -37,6 +37,7 @@ export {
   withoutTracing,
   withTrace,
 } from './api/trace-context.js';
+export { parseTraceparent, type RemoteParent, traceHeaders } from './api/trace-headers.js';
 export type { TraceAttributes } from './api/trace-scope.js';
 export { TRACED_TYPES, TRACING_CHANNELS, type TracedType } from './channels/tracing-channels.js';
 export type { EventStore, StoreOutcome, StoreRefusal, StoreStats } from './seams/store.js';

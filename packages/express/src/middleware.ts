@@ -1,4 +1,4 @@
-import { type Fusewire, getFusewire, startObservation, withoutTracing } from '@fusewire/core';
+import { type Fusewire, getFusewire, parseTraceparent, startObservation, withoutTracing } from '@fusewire/core';
 import { createFlushCoalescer } from './flush-coalescer.js';
 import { type ExpressTracingOptions, resolveTracingOptions } from './options.js';
 import { ActiveRequestTrace, trace } from './request-trace.js';
@@ -42,7 +42,7 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
   const opts = resolveTracingOptions(
     explicit !== undefined || client === undefined ? options : (client as ExpressTracingOptions),
   );
-  const { ignore, sample, headers, traceName, flushTimeoutMs } = opts;
+  const { ignore, sample, headers, traceName, flushTimeoutMs, continueTrace } = opts;
   const current = (): Fusewire | undefined => explicit ?? getFusewire();
   const coalescer = opts.flush === 'request' ? createFlushCoalescer(() => current()?.flush(flushTimeoutMs)) : undefined;
   const warned = new Set<string>();
@@ -77,8 +77,11 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     // The trace is named by its root when it ends (once routing is known), unless a handler
     // named it first with trace(req).update({ name }).
     const picked = pickHeaders(req, headers);
+    // A caller's W3C traceparent: this request's observation joins its trace, under its span.
+    const remote = continueTrace ? parseTraceparent(req.headers?.traceparent) : undefined;
     const observation = startObservation('span', {
       name: method,
+      ...(remote !== undefined && { traceId: remote.traceId, parentObservationId: remote.parentObservationId }),
       ...(requestId !== undefined ? { trace: { metadata: { requestId } } } : {}),
     });
     if (observation.traceId === '') return undefined; // fusewire is not running

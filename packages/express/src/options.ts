@@ -48,6 +48,12 @@ export interface ExpressTracingOptions {
    * matched). Default `` `${method} ${route}` `` or `` `${method} (unmatched)` ``.
    */
   traceName?: (method: string, route: string | undefined, req: ExpressRequest) => string;
+  /**
+   * Continue the caller's trace when the request carries a W3C `traceparent` header (another
+   * service sent it, e.g. with core's `traceHeaders()`): the request's observation joins that trace
+   * under the caller's span. A malformed header starts a new trace. Default `true`.
+   */
+  continueTrace?: boolean;
 }
 
 /** Options after defaults and validation, read once per middleware. */
@@ -58,9 +64,10 @@ export interface ResolvedTracingOptions {
   sample: ((req: ExpressRequest) => boolean) | undefined;
   headers: readonly string[];
   traceName: ((method: string, route: string | undefined, req: ExpressRequest) => string) | undefined;
+  continueTrace: boolean;
 }
 
-const KNOWN = new Set(['flush', 'flushTimeoutMs', 'ignore', 'sample', 'headers', 'traceName']);
+const KNOWN = new Set(['flush', 'flushTimeoutMs', 'ignore', 'sample', 'headers', 'traceName', 'continueTrace']);
 
 /** A bad value as an error message may show it: short, and never anything holding the secret key. */
 function shown(value: unknown): string {
@@ -86,7 +93,15 @@ export function resolveTracingOptions(options: ExpressTracingOptions = {}): Reso
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) invalid(key, 'unknown option', `Known options: ${[...KNOWN].join(', ')}.`);
   }
-  const { flush = 'interval', flushTimeoutMs = 2000, ignore, sample = 1, headers = [], traceName } = options;
+  const {
+    flush = 'interval',
+    flushTimeoutMs = 2000,
+    ignore,
+    sample = 1,
+    headers = [],
+    traceName,
+    continueTrace = true,
+  } = options;
   if (flush !== 'interval' && flush !== 'request')
     invalid('flush', `${shown(flush)} is not accepted`, "Use 'interval' or 'request'.");
   if (typeof flushTimeoutMs !== 'number' || !(flushTimeoutMs > 0) || !Number.isFinite(flushTimeoutMs)) {
@@ -101,6 +116,9 @@ export function resolveTracingOptions(options: ExpressTracingOptions = {}): Reso
   if (traceName !== undefined && typeof traceName !== 'function') {
     invalid('traceName', 'expected a function', 'Use (method, route, req) => string.');
   }
+  if (typeof continueTrace !== 'boolean') {
+    invalid('continueTrace', `${shown(continueTrace)} is not accepted`, 'Use true (default) or false.');
+  }
   return {
     flush,
     flushTimeoutMs,
@@ -108,6 +126,7 @@ export function resolveTracingOptions(options: ExpressTracingOptions = {}): Reso
     sample: typeof sample === 'function' ? sample : sample >= 1 ? undefined : () => Math.random() < sample,
     headers: headers.map((h) => h.toLowerCase()),
     traceName,
+    continueTrace,
   };
 }
 

@@ -27,7 +27,7 @@ function isResponseLike(value: unknown): value is ResponseLike {
   );
 }
 
-function routeInfo(req: Request, name: string | undefined): RouteInfo {
+function routeInfo(req: Request, name: string | undefined, continueTrace: boolean): RouteInfo {
   let path = '/';
   try {
     path = new URL(req.url).pathname;
@@ -35,7 +35,8 @@ function routeInfo(req: Request, name: string | undefined): RouteInfo {
     path = req.url.split('?')[0] ?? '/';
   }
   const requestId = req.headers.get('x-request-id') ?? req.headers.get('x-vercel-id') ?? undefined;
-  return { name: name ?? `${req.method} ${path}`, method: req.method, path, requestId };
+  const traceparent = continueTrace ? (req.headers.get('traceparent') ?? undefined) : undefined;
+  return { name: name ?? `${req.method} ${path}`, method: req.method, path, requestId, traceparent };
 }
 
 /** Statuses whose responses cannot carry a body (`new Response(body, …)` throws for them). */
@@ -56,7 +57,7 @@ export function traceAppRoute(
   let inv: RouteInvocation;
   let method: string;
   try {
-    const route = routeInfo(args[0] as Request, options.name);
+    const route = routeInfo(args[0] as Request, options.name, options.continueTrace);
     method = route.method;
     inv = new RouteInvocation(client, route, options.flushTimeoutMs, true);
   } catch {

@@ -15,12 +15,19 @@ export function isPagesApiCall(args: unknown[]): boolean {
   );
 }
 
-function routeInfo(req: PagesRequest, name: string | undefined): RouteInfo {
+function routeInfo(req: PagesRequest, name: string | undefined, continueTrace: boolean): RouteInfo {
   const method = typeof req.method === 'string' ? req.method : 'GET';
   const path = typeof req.url === 'string' ? (req.url.split('?')[0] ?? '/') : '/';
   const header = req.headers['x-request-id'] ?? req.headers['x-vercel-id'];
   const requestId = Array.isArray(header) ? header[0] : header;
-  return { name: name ?? `${method} ${path}`, method, path, requestId };
+  const traceparent = continueTrace ? req.headers.traceparent : undefined;
+  return {
+    name: name ?? `${method} ${path}`,
+    method,
+    path,
+    requestId,
+    traceparent: Array.isArray(traceparent) ? traceparent[0] : traceparent,
+  };
 }
 
 /**
@@ -43,7 +50,12 @@ export function tracePagesApi(
   let endHeld: Promise<void> | undefined;
   try {
     // `after()` throws outside the App Router; a platform `waitUntil` is still worth asking for.
-    inv = new RouteInvocation(client, routeInfo(req, options.name), options.flushTimeoutMs, false);
+    inv = new RouteInvocation(
+      client,
+      routeInfo(req, options.name, options.continueTrace),
+      options.flushTimeoutMs,
+      false,
+    );
     const onFinish = () => {
       cleanup();
       inv.finish(res.statusCode);

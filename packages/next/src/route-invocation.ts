@@ -1,4 +1,4 @@
-import { type ActiveObservation, type Fusewire, startObservation } from '@fusewire/core';
+import { type ActiveObservation, type Fusewire, parseTraceparent, startObservation } from '@fusewire/core';
 import { classifyControlFlow } from './control-flow.js';
 import { type FlushStrategy, planFlush } from './flush-plan.js';
 import { flushSafely } from './flush-safely.js';
@@ -34,10 +34,14 @@ export class RouteInvocation {
     this.#client = client;
     this.#route = route;
     this.#flushTimeoutMs = flushTimeoutMs;
+    // A caller's W3C traceparent: join its trace under its span; its root names the trace.
+    const remote = parseTraceparent(route.traceparent);
     this.obs = startObservation('span', {
       name: route.name,
       input: { method: route.method, path: route.path },
-      trace: { name: route.name },
+      ...(remote === undefined
+        ? { trace: { name: route.name } }
+        : { traceId: remote.traceId, parentObservationId: remote.parentObservationId }),
     });
     this.ended = new Promise<void>((resolve) => {
       this.#settle = resolve;

@@ -17,6 +17,13 @@ export interface WithTracingOptions {
    * platforms that offer neither `after()` nor `waitUntil`. Default 2000 ms.
    */
   flushTimeoutMs?: number;
+  /**
+   * Continue the caller's trace when the request carries a W3C `traceparent` header (another
+   * service sent it, e.g. with core's `traceHeaders()`): the route's observation joins that trace
+   * under the caller's span, and the caller's root names the trace. A malformed header starts a new
+   * trace. Default `true`.
+   */
+  continueTrace?: boolean;
 }
 
 /** Options for {@link register}: fusewire's own options, with Next-friendly defaults. */
@@ -49,10 +56,13 @@ export interface RouteInfo {
   path: string;
   /** The platform's or proxy's request id (`x-request-id`, else `x-vercel-id`), kept in metadata. */
   requestId: string | undefined;
+  /** The request's `traceparent` header, when the trace is to be continued. */
+  traceparent?: string | undefined;
 }
 
 /** Resolved {@link WithTracingOptions}. */
 export interface ResolvedTracingOptions {
   name: string | undefined;
   flushTimeoutMs: number;
+  continueTrace: boolean;
 }

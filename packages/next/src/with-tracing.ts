@@ -7,7 +7,7 @@ import type { ResolvedTracingOptions, WithTracingOptions } from './types.js';
 const DEFAULT_FLUSH_TIMEOUT_MS = 2_000;
 
 function resolveOptions(options: WithTracingOptions | undefined): ResolvedTracingOptions {
-  const { name, flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS } = options ?? {};
+  const { name, flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS, continueTrace = true } = options ?? {};
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
     throw new TypeError(`withTracing: options.name must be a non-empty string, got ${JSON.stringify(name)}`);
   }
@@ -21,7 +21,10 @@ function resolveOptions(options: WithTracingOptions | undefined): ResolvedTracin
       `withTracing: options.flushTimeoutMs must be milliseconds from 0 to 60000, got ${String(flushTimeoutMs)}`,
     );
   }
-  return { name, flushTimeoutMs };
+  if (typeof continueTrace !== 'boolean') {
+    throw new TypeError(`withTracing: options.continueTrace must be true or false, got ${String(continueTrace)}`);
+  }
+  return { name, flushTimeoutMs, continueTrace };
 }
 
 /**

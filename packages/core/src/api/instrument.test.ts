@@ -474,7 +474,11 @@ export async function search(q) {
     for (const t of traces) {
       expect(t.observations).toHaveLength(3);
       expect(t.roots[0]!.input).toMatch(/^card ####-#+$/);
-      expect(t.input).toBe('pin ####');
+      if (transport === 'otlp') {
+        // v4 shows the root observation's own input as the trace's; the trace's travels for older servers.
+        expect(t.input).toBe(t.roots[0]!.input);
+        expect(t.roots[0]!.legacyTraceInput).toBe('pin ####');
+      } else expect(t.input).toBe('pin ####');
     }
     expect(client.stats().dropped.sampled).toBe(ids.length - kept.length);
   });

@@ -233,6 +233,8 @@ export class Observation implements ActiveObservation, ContextStore {
       completionStartTime: this.completionStartTime,
       promptName: this.promptName,
       promptVersion: this.promptVersion,
+      // The first observation of its trace here, under a parent elsewhere: a continued trace's root.
+      appRoot: this.#root === 2 && this.parentObservationId !== undefined,
     };
   }
 }

@@ -20,6 +20,9 @@ export interface TraceAttributes {
   environment?: string;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
 const TRACE_FIELDS = [
   'name',
   'userId',
@@ -53,6 +56,7 @@ export class TraceScope implements TraceScopeEntry {
   #tags: string[] | undefined;
   #named = false;
   #closed = false;
+  #pendingMetadata: Record<string, unknown> | undefined;
 
   constructor(traceId: string, sampled: boolean, createdHere: boolean, startTime: number) {
     this.traceId = traceId;
@@ -71,6 +75,13 @@ export class TraceScope implements TraceScopeEntry {
         const value = f[key];
         if (value !== undefined) pending[key] = value;
       }
+      // Metadata merges key by key (withTrace's, then updateCurrentTrace's): the exporters keep
+      // merging across updates, this keeps what waits here from replacing itself.
+      const previous = this.#pendingMetadata;
+      if (isPlainObject(f.metadata)) {
+        pending.metadata = this.#pendingMetadata =
+          previous === undefined ? { ...f.metadata } : { ...previous, ...f.metadata };
+      } else if (f.metadata !== undefined) this.#pendingMetadata = undefined;
       if (typeof f.name === 'string') this.#named = true;
       const tags = f.tags;
       if (Array.isArray(tags)) {
@@ -109,6 +120,7 @@ export class TraceScope implements TraceScopeEntry {
     const pending = this.#pending;
     if (pending === undefined) return;
     this.#pending = undefined;
+    this.#pendingMetadata = undefined;
     const pipeline = globalState().pipeline;
     if (pipeline === undefined) return;
     pending.id = this.traceId;

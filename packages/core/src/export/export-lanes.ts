@@ -8,6 +8,7 @@ import type { Exporter } from './exporter.js';
 import { createHttpDelivery } from './http-delivery.js';
 import { IngestionExporter } from './ingestion/ingestion-exporter.js';
 import { OtlpExporter } from './otlp/otlp-exporter.js';
+import type { NoticeSink } from './otlp/trace-assembler.js';
 import { MAX_ATTEMPT_MS, RetryingDelivery } from './retrying-delivery.js';
 
 /** Slow batches allowed per concurrency slot (they keep connections, so the pool has room for them). */
@@ -27,7 +28,13 @@ export interface ExportLanes {
  * Builds the lanes over `delivery`, direct HTTP by default. The retrying layer times each attempt
  * (`timeoutMs`, growing after timeouts); the HTTP client's own limit is only a backstop.
  */
-export function createExportLanes(opts: ResolvedOptions, report: ExportReport, delivery?: Delivery): ExportLanes {
+export function createExportLanes(
+  opts: ResolvedOptions,
+  report: ExportReport,
+  delivery?: Delivery,
+  /** Corrections the exporters make to what Langfuse would silently rewrite (logged once per key). */
+  notice?: NoticeSink,
+): ExportLanes {
   const sender =
     delivery ??
     createHttpDelivery({
@@ -65,6 +72,7 @@ export function createExportLanes(opts: ResolvedOptions, report: ExportReport, d
             environment: opts.environment,
             release: opts.release,
             holdMs: opts.flushIntervalMs,
+            ...(notice !== undefined && { notice }),
           }),
         )
       : score;

@@ -4,6 +4,7 @@ import type { Delivery, DeliveryResult, ExportRequest } from '../seams/delivery.
 import { classifyResponse } from './classify-response.js';
 import { HttpTransport } from './http-transport.js';
 import { answerCap } from './response-body.js';
+import { OTLP_HEADERS } from './otlp/otlp-exporter.js';
 
 /** Options of {@link createHttpDelivery}. */
 export interface HttpDeliveryOptions {
@@ -83,6 +84,7 @@ class HttpDelivery implements Delivery {
         body: request.body,
         contentType: request.contentType,
         maxBodyBytes: answerCap(request.eventIds.length),
+        ...(request.endpoint === 'otlp' && { headers: OTLP_HEADERS }),
         ...(request.contentEncoding !== undefined ? { contentEncoding: request.contentEncoding } : {}),
       };
       return classifyResponse(request, await this.#transport.post(post, signal));

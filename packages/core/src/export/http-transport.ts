@@ -13,6 +13,8 @@ export interface PostRequest {
   body: Uint8Array | string;
   contentType: string;
   contentEncoding?: string;
+  /** Extra headers of this endpoint (OTLP's `x-langfuse-ingestion-version`). */
+  headers?: Readonly<Record<string, string>>;
   /** Read no more than this of the answer. */
   maxBodyBytes: number;
 }
@@ -95,7 +97,11 @@ export class HttpTransport {
     timer.unref();
     try {
       const signal = cancel ? AbortSignal.any([timeout.signal, cancel]) : timeout.signal;
-      const headers: Record<string, string> = { ...this.#headers, 'content-type': request.contentType };
+      const headers: Record<string, string> = {
+        ...this.#headers,
+        ...request.headers,
+        'content-type': request.contentType,
+      };
       if (request.contentEncoding !== undefined) headers['content-encoding'] = request.contentEncoding;
       const response = await untraced(() =>
         this.#pool.request({ path: this.#prefix + request.path, method: 'POST', headers, body: request.body, signal }),

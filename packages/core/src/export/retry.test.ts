@@ -256,7 +256,7 @@ describe('shutdown', () => {
   it('with a dead backend resolves by its deadline and counts shutdown_timeout', async () => {
     const { client, logger } = startClient(server, { baseUrl: await deadUrl() });
     for (let i = 0; i < 10; i++) publish('span', { name: `s${i}` });
-    publish('trace', { id: 'never', name: 'n' });
+    publish('span', { traceId: 'never', name: 'n' });
     const started = Date.now();
     const stats = await client.shutdown(300);
     expect(Date.now() - started).toBeLessThan(300 + 1500);

@@ -67,6 +67,8 @@ export interface TraceRecord extends RecordBase {
   raw: number;
   /** When the OTLP exporter first held it back waiting for its root span (epoch ms). */
   heldSince?: number;
+  /** Batch API envelope time (epoch ms), fixed at first encode: strictly increasing per trace. */
+  envelopeTime?: number;
 }
 
 export interface ObservationRecord extends RecordBase {
@@ -77,6 +79,8 @@ export interface ObservationRecord extends RecordBase {
   traceId: string;
   id: string;
   parentId?: string;
+  /** Its parent lives in another service (a continued trace): this process's root of the trace. */
+  appRoot?: boolean;
   name?: string;
   startTime: number;
   endTime?: number;

@@ -195,7 +195,7 @@ describe('toEpochMs', () => {
 });
 
 describe('nested usage (what provider SDKs return)', () => {
-  it('flattens nested counts instead of dropping the generation', async () => {
+  it('converts the OpenAI shape to the keys Langfuse stores for it (no flattened keys)', async () => {
     const { normalize } = await import('../pipeline/normalize.js');
     const usage = {
       prompt_tokens: 12,
@@ -211,11 +211,11 @@ describe('nested usage (what provider SDKs return)', () => {
     expect(result.ok).toBe(true);
     if (result.ok && result.record.kind === 'observation') {
       expect(JSON.parse(result.record.usageDetails!)).toEqual({
-        prompt_tokens: 12,
-        completion_tokens: 7,
-        total_tokens: 19,
-        prompt_tokens_details_cached_tokens: 4,
-        completion_tokens_details_reasoning_tokens: 2,
+        input: 8,
+        input_cached_tokens: 4,
+        output: 5,
+        output_reasoning_tokens: 2,
+        total: 19,
       });
     }
   });

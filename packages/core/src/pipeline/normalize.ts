@@ -12,7 +12,7 @@ import {
 } from '../model/records.js';
 import { type JsonBudget, serializeJson } from '../model/safe-json.js';
 import { retainedSize } from './retained-size.js';
-import { flattenUsage } from '../model/usage-details.js';
+import { toLangfuseUsage } from '../model/usage-details.js';
 import {
   type Level,
   type MessageKind,
@@ -61,14 +61,12 @@ export function normalize(raw: RawRecord, sampleRate: number, maxEventBytes = DE
     return { ok: false, reason: 'invalid', problem: { path: '(message)', message: raw.err ?? 'not an object' } };
   }
   const kind = messageKind(raw.k);
-  let problem = validateMessage(kind, m);
-  if (problem?.path.startsWith('usageDetails')) {
-    const flat = flattenUsage(m.usageDetails);
-    if (flat !== undefined) {
-      m.usageDetails = flat;
-      problem = validateMessage(kind, m);
-    }
+  // Provider usage shapes become keys Langfuse prices (model/usage-details.ts), before validation.
+  if (kind === 'observation' && m.usageDetails != null) {
+    const usage = toLangfuseUsage(m.usageDetails);
+    if (usage !== undefined) m.usageDetails = usage;
   }
+  const problem = validateMessage(kind, m);
   if (problem) return { ok: false, reason: 'invalid', problem };
   const p = new Payloads(m, maxEventBytes);
   const record =
@@ -219,6 +217,7 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads):
     traceId,
     id,
     parentId,
+    appRoot: m.appRoot === true && parentId !== undefined ? true : undefined,
     name,
     startTime,
     endTime: type === 'event' ? undefined : (time(m.endTime) ?? Math.max(raw.t, startTime)),

@@ -64,7 +64,9 @@ export class Pipeline implements PipelineEntry {
     this.#opts = opts;
     this.log = new LogSink(opts.logger ?? createConsoleLogger(), [opts.secretKey]);
     this.deadLetters = new DeadLetterList(opts.deadLetterSize, (s) => this.log.scrub(s));
-    this.#export = createExportLanes(opts, this.#report(), opts.delivery);
+    this.#export = createExportLanes(opts, this.#report(), opts.delivery, (key, message) =>
+      this.log.once(`v4:${key}`, 'warn', {}, message),
+    );
     this.#traceLane = this.#export.trace;
     this.#scoreLane = this.#export.score;
     this.#lanes = this.#export.all;

@@ -116,8 +116,9 @@ export const FIELDS: Record<keyof FusewireOptions, Field> = {
     fallback: isDefault('60000 ms'),
   },
   environment: {
-    schema: z.string().regex(/^[a-z0-9_-]{1,40}$/),
-    accepts: 'lowercase letters, digits, - and _, 1 to 40 characters (Langfuse replaces anything else by "default")',
+    schema: z.string().regex(/^(?!langfuse)[a-z0-9_-]{1,40}$/),
+    accepts:
+      'lowercase letters, digits, - and _, 1 to 40 characters, not starting with "langfuse" (Langfuse\'s rule: it stores anything else as "default" or strips the prefix)',
     env: ['LANGFUSE_TRACING_ENVIRONMENT'],
     fallback: 'Using none (Langfuse shows "default").',
   },

@@ -89,7 +89,11 @@ export function rejectValue(
   if (spec !== undefined && !fromEnv) return { option: source, ...rejectNumber(spec, value, quote, field), fallback };
   const shown = name === 'secretKey' || name === 'publicKey' ? 'the given value' : quote(value);
   let hint = fromEnv ? envHint(field, source) : `Use ${field.accepts}.`;
-  if (name === 'environment' && typeof value === 'string' && /^[a-z0-9_-]{1,40}$/.test(value.toLowerCase())) {
+  if (
+    name === 'environment' &&
+    typeof value === 'string' &&
+    /^(?!langfuse)[a-z0-9_-]{1,40}$/.test(value.toLowerCase())
+  ) {
     hint = `Use lowercase: ${quote(value.toLowerCase())}.`;
   }
   if (name === 'baseUrl' && typeof value === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {

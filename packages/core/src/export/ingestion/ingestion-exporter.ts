@@ -10,6 +10,8 @@ import {
   type ScoreRecord,
   type TraceRecord,
 } from '../../model/records.js';
+import { TraceMemory } from '../otlp/trace-memory.js';
+import { mergeTrace, metadataText, weigh } from '../otlp/trace-state.js';
 
 export const INGESTION_PATH = '/api/public/ingestion';
 
@@ -61,6 +63,10 @@ export class IngestionExporter implements Exporter {
   readonly name = 'ingestion' as const;
   readonly #options: IngestionExporterOptions;
 
+  // Langfuse fills what a trace-create omits with defaults (public: false, the client's release), so
+  // each one restates the whole trace: what is known so far, per trace, bounded like OTLP's.
+  readonly #traces = new TraceMemory(4_096, 8 * 1024 * 1024);
+
   constructor(options: IngestionExporterOptions) {
     this.#options = options;
   }
@@ -87,29 +93,44 @@ export class IngestionExporter implements Exporter {
   #envelope(r: ExportRecord): string {
     const [type, timestamp, body] =
       r.kind === 'trace'
-        ? ['trace-create', r.timestamp, this.#trace(r)]
+        ? ['trace-create', this.#envelopeTime(r), this.#trace(r)]
         : r.kind === 'score'
           ? ['score-create', r.timestamp, this.#score(r)]
           : [`${r.type}-create`, r.startTime, this.#observation(r)];
     return `{"id":"${r.envelopeId}","timestamp":"${iso(timestamp)}","type":"${type}","body":${body}}`;
   }
 
+  /**
+   * Langfuse merges a trace's events by envelope timestamp, and those of one millisecond in reverse:
+   * each trace-create gets a time after the previous one's, fixed on the record so a retry keeps it.
+   */
+  #envelopeTime(r: TraceRecord): number {
+    if (r.envelopeTime !== undefined) return r.envelopeTime;
+    const state = this.#traces.obtain(r.traceId, r.timestamp);
+    const last = state.lastEnvelopeTime;
+    r.envelopeTime = last === undefined ? r.timestamp : Math.max(r.timestamp, Math.floor(last) + 1);
+    state.lastEnvelopeTime = r.envelopeTime;
+    return r.envelopeTime;
+  }
+
   #trace(r: TraceRecord): string {
-    const f = r.fields;
+    const state = this.#traces.obtain(r.traceId, r.timestamp);
+    mergeTrace(state, r);
+    this.#traces.reweigh(state, weigh(state));
     return new JsonObject()
       .lit('id', r.traceId)
-      .lit('timestamp', iso(r.timestamp))
-      .str('name', f.name)
-      .str('userId', f.userId)
-      .str('sessionId', f.sessionId)
-      .raw('input', json(f.input, r.raw, RAW_INPUT))
-      .raw('output', json(f.output, r.raw, RAW_OUTPUT))
-      .raw('metadata', json(f.metadata, r.raw, RAW_METADATA))
-      .value('tags', f.tags)
-      .value('public', f.public)
-      .str('release', f.release ?? this.#options.release)
-      .str('version', f.version)
-      .str('environment', f.environment ?? this.#options.environment)
+      .lit('timestamp', iso(state.timestamp))
+      .str('name', state.name)
+      .str('userId', state.userId)
+      .str('sessionId', state.sessionId)
+      .raw('input', json(state.input, state.raw, RAW_INPUT))
+      .raw('output', json(state.output, state.raw, RAW_OUTPUT))
+      .raw('metadata', state.metadataText)
+      .value('tags', state.tags)
+      .value('public', state.public)
+      .str('release', state.release ?? this.#options.release)
+      .str('version', state.version)
+      .str('environment', state.environment ?? this.#options.environment)
       .toString();
   }
 
@@ -123,7 +144,7 @@ export class IngestionExporter implements Exporter {
       .lit('endTime', o.endTime !== undefined && o.type !== 'event' ? iso(o.endTime) : undefined)
       .raw('input', json(o.input, o.raw, RAW_INPUT))
       .raw('output', json(o.output, o.raw, RAW_OUTPUT))
-      .raw('metadata', json(o.metadata, o.raw, RAW_METADATA))
+      .raw('metadata', o.metadata === undefined ? undefined : metadataText(o.metadata, (o.raw & RAW_METADATA) !== 0))
       .lit('level', o.level)
       .str('statusMessage', o.statusMessage)
       .str('version', o.version)

@@ -1,5 +1,6 @@
 import { isoTime } from '../../runtime/iso-time.js';
-import type { ObservationRecord, TraceFields } from '../../model/records.js';
+import { type ObservationRecord, RAW_INPUT, RAW_METADATA, RAW_OUTPUT } from '../../model/records.js';
+import { metadataText, type TraceState } from './trace-state.js';
 
 /**
  * OTLP/JSON attributes, appended straight to JSON text: building objects and stringifying
@@ -51,16 +52,45 @@ export function typeAttribute(type: string): string {
   return attribute;
 }
 
-/** The attributes Langfuse maps onto an observation (the list starts with its type). */
-export function observationAttributes(o: ObservationRecord): string {
+/** A payload attribute, unless it is JSON `null` (Langfuse would store the text "null"). */
+function payload(key: string, text: string | undefined, raw: boolean): string {
+  return text === undefined || (!raw && text === 'null') ? '' : `,${str(key, text)}`;
+}
+
+/**
+ * The attributes Langfuse maps onto an observation, starting with its type. `trace` is what is
+ * known about its trace: it fills what the observation leaves open (version, environment) and, on
+ * a root, input and output (v4 shows the root observation's I/O as the trace's).
+ */
+export function observationAttributes(
+  o: ObservationRecord,
+  trace: TraceState | undefined,
+  environment?: string,
+): string {
   let a = typeAttribute(o.type);
-  if (o.input !== undefined) a += `,${str('langfuse.observation.input', o.input)}`;
-  if (o.output !== undefined) a += `,${str('langfuse.observation.output', o.output)}`;
-  if (o.metadata !== undefined) a += `,${str('langfuse.observation.metadata', o.metadata)}`;
+  const root = o.parentId === undefined || o.appRoot === true;
+  let input = o.input;
+  let output = o.output;
+  let raw = o.raw;
+  if (root && trace !== undefined) {
+    if (input === undefined && trace.input !== undefined) {
+      input = trace.input;
+      raw = (raw & ~RAW_INPUT) | (trace.raw & RAW_INPUT);
+    }
+    if (output === undefined && trace.output !== undefined) {
+      output = trace.output;
+      raw = (raw & ~RAW_OUTPUT) | (trace.raw & RAW_OUTPUT);
+    }
+  }
+  a += payload('langfuse.observation.input', input, (raw & RAW_INPUT) !== 0);
+  a += payload('langfuse.observation.output', output, (raw & RAW_OUTPUT) !== 0);
+  const metadata = o.metadata === undefined ? undefined : metadataText(o.metadata, (o.raw & RAW_METADATA) !== 0);
+  if (metadata !== undefined) a += `,${str('langfuse.observation.metadata', metadata)}`;
   if (o.level !== undefined) a += `,{"key":"langfuse.observation.level","value":{"stringValue":"${o.level}"}}`;
   if (o.statusMessage !== undefined) a += `,${str('langfuse.observation.status_message', o.statusMessage)}`;
-  if (o.version !== undefined) a += `,${str('langfuse.version', o.version)}`;
-  if (o.environment !== undefined) a += `,${str('langfuse.environment', o.environment)}`;
+  const version = o.version ?? trace?.version;
+  if (version !== undefined) a += `,${str('langfuse.version', version)}`;
+  if (environment !== undefined) a += `,${str('langfuse.environment', environment)}`;
   if (o.model !== undefined) a += `,${str('langfuse.observation.model.name', o.model)}`;
   if (o.modelParameters !== undefined) a += `,${str('langfuse.observation.model.parameters', o.modelParameters)}`;
   if (o.usageDetails !== undefined) a += `,${str('langfuse.observation.usage_details', o.usageDetails)}`;
@@ -69,31 +99,32 @@ export function observationAttributes(o: ObservationRecord): string {
     a += `,{"key":"langfuse.observation.completion_start_time","value":{"stringValue":"${isoTime(o.completionStartTime)}"}}`;
   if (o.promptName !== undefined) a += `,${str('langfuse.observation.prompt.name', o.promptName)}`;
   if (o.promptVersion !== undefined) a += `,${dbl('langfuse.observation.prompt.version', o.promptVersion)}`;
+  if (o.appRoot === true) a += APP_ROOT;
+  if (root && trace !== undefined) {
+    // Older servers read the trace's I/O from these; the v4 direct path does not store them.
+    a += payload('langfuse.trace.input', trace.input, (trace.raw & RAW_INPUT) !== 0);
+    a += payload('langfuse.trace.output', trace.output, (trace.raw & RAW_OUTPUT) !== 0);
+  }
   return a;
 }
 
+// Its parent lives in another service: the trace's root here (v4), and for older servers too.
+const APP_ROOT = `,${bool('langfuse.internal.is_app_root', true)},${bool('langfuse.internal.as_root', true)}`;
+
 /**
- * The attributes Langfuse maps onto the trace, each with a leading comma; they ride on the
- * trace's root span. One attribute serves both trace and observation version and
- * environment; the observation's (`own`) wins.
+ * The trace-level attributes every span of a trace carries (each with a leading comma), the same on
+ * every span so no row of the trace disagrees with another. Environment and version are per span
+ * (see {@link observationAttributes}); input and output ride on roots only.
  */
-export function traceAttributes(
-  f: TraceFields,
-  own: { version?: string | undefined; environment?: string | undefined } | undefined,
-): string {
+export function traceAttributes(t: TraceState): string {
   let a = '';
-  if (f.name !== undefined) a += `,${str('langfuse.trace.name', f.name)}`;
-  if (f.input !== undefined) a += `,${str('langfuse.trace.input', f.input)}`;
-  if (f.output !== undefined) a += `,${str('langfuse.trace.output', f.output)}`;
-  if (f.metadata !== undefined) a += `,${str('langfuse.trace.metadata', f.metadata)}`;
-  if (f.userId !== undefined) a += `,${str('user.id', f.userId)}`;
-  if (f.sessionId !== undefined) a += `,${str('session.id', f.sessionId)}`;
-  if (f.tags !== undefined) a += `,${arr('langfuse.trace.tags', f.tags)}`;
-  if (f.public !== undefined) a += `,${bool('langfuse.trace.public', f.public)}`;
-  if (f.release !== undefined) a += `,${str('langfuse.release', f.release)}`;
-  if (f.version !== undefined && own?.version === undefined) a += `,${str('langfuse.version', f.version)}`;
-  if (f.environment !== undefined && own?.environment === undefined)
-    a += `,${str('langfuse.environment', f.environment)}`;
+  if (t.name !== undefined) a += `,${str('langfuse.trace.name', t.name)}`;
+  if (t.userId !== undefined) a += `,${str('user.id', t.userId)}`;
+  if (t.sessionId !== undefined) a += `,${str('session.id', t.sessionId)}`;
+  if (t.tags !== undefined && t.tags.length > 0) a += `,${arr('langfuse.trace.tags', t.tags)}`;
+  if (t.public !== undefined) a += `,${bool('langfuse.trace.public', t.public)}`;
+  if (t.release !== undefined) a += `,${str('langfuse.release', t.release)}`;
+  if (t.metadataText !== undefined) a += `,${str('langfuse.trace.metadata', t.metadataText)}`;
   return a;
 }
 

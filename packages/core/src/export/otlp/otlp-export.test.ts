@@ -142,7 +142,13 @@ describe('OTLP export: every field reaches its attribute', () => {
       'langfuse.observation.prompt.version': 3,
       'langfuse.observation.completion_start_time': new Date(t0 + 50).toISOString(),
       'langfuse.version': 'gen-v',
-      'langfuse.environment': 'gen-env',
+      // One trace, one environment (Langfuse v4 splits a trace whose rows disagree): the trace's wins.
+      'langfuse.environment': 'staging',
+      // Every span carries the trace's fields (v4 aggregates them over all rows).
+      'langfuse.trace.name': 'chat-request',
+      'user.id': 'user-1',
+      'langfuse.trace.tags': ['a', 'b'],
+      'langfuse.release': 'trace-release',
     });
     expect(JSON.parse(gen.attributes['langfuse.observation.model.parameters'] as string)).toEqual({
       temperature: 0.2,
@@ -159,7 +165,7 @@ describe('OTLP export: every field reaches its attribute', () => {
       output: 0.002,
     });
     expect(gen.startTimeUnixNano).toBe(`${t0 + 10}000000`);
-    expect(gen.attributes['langfuse.trace.name']).toBeUndefined(); // trace fields only on the root
+    expect(gen.attributes['langfuse.trace.input']).toBeUndefined(); // trace I/O rides on roots only
 
     const evt = spanById(toSpanId('evt'));
     expect(evt.attributes['langfuse.observation.type']).toBe('event');
@@ -304,7 +310,8 @@ describe('trace merge', () => {
     expect(resent.attributes['langfuse.trace.output']).toBe('answer');
     expect(resent.attributes['langfuse.trace.name']).toBe('merged-trace');
     const [trace] = server.received.traces();
-    expect(trace).toMatchObject({ name: 'merged-trace', input: 'question', output: 'answer' });
+    // v4 shows the root observation's input (it has its own) and the trace output it lacked.
+    expect(trace).toMatchObject({ name: 'merged-trace', input: 'root input', output: 'answer' });
     expect(trace!.observations).toHaveLength(2);
   });
 
@@ -365,40 +372,25 @@ describe('trace merge', () => {
     });
   });
 
-  it('sends exactly one carrier span for a lone trace update once the hold passes', async () => {
-    const { client } = startClient(server, { flushIntervalMs: 30 });
-    publish('trace', {
-      id: 'lonely',
-      name: 'lonely-trace',
-      userId: 'u-9',
-      timestamp: Date.parse('2025-01-01T00:00:00Z'),
-    });
-    await server.waitFor((r) => r.spans.length >= 1);
-    await sleep(100);
-    expect(server.received.spans).toHaveLength(1);
-    const carrier = server.received.spans[0]!;
-    expect(carrier.traceId).toBe(toTraceId('lonely'));
-    expect(carrier.spanId).toBe(traceCarrierSpanId(toTraceId('lonely')));
-    expect(carrier.parentSpanId).toBeUndefined();
-    expect(carrier.name).toBe('lonely-trace');
-    expect(carrier.startTimeUnixNano).toBe(`${Date.parse('2025-01-01T00:00:00Z')}000000`);
-    expect(carrier.attributes).toMatchObject({ 'langfuse.trace.name': 'lonely-trace', 'user.id': 'u-9' });
-    // A later update re-sends the same carrier: still one observation.
-    publish('trace', { id: 'lonely', output: 'done' });
-    await client.flush();
-    expect(server.received.uniqueSpanCount).toBe(1);
-    expect(server.received.spans[1]!.attributes).toMatchObject({
-      'langfuse.trace.name': 'lonely-trace',
-      'langfuse.trace.output': 'done',
-    });
-    expectBalanced(client.stats());
+  it('sends no carrier span: a lone trace update is held, then dead-lettered with a hint', async () => {
+    const { client, logger } = startClient(server, { flushIntervalMs: 30 });
+    publish('trace', { id: 'lonely', name: 'lonely-trace', userId: 'u-9' });
+    await sleep(150);
+    const stats = await client.flush();
+    expect(server.received.spans).toHaveLength(0);
+    expect(stats.dropped.invalid).toBe(1);
+    expect(client.deadLetters()[0]).toMatchObject({ reason: 'invalid' });
+    expect(client.deadLetters()[0]!.message).toContain('Langfuse v4 builds a trace from its observations only');
+    expect(logger.text()).toContain('observations only');
+    expectBalanced(stats);
   });
 
-  it('flush does not wait for the hold: a lone trace update leaves at once as its carrier', async () => {
+  it('flush does not wait for the hold: a lone trace update is refused at once', async () => {
     const { client } = startClient(server, { flushIntervalMs: 60_000 });
     publish('trace', { id: 'flushed', name: 'n' });
     const stats = await client.flush();
-    expect(stats).toMatchObject({ delivered: 1, pending: 0 });
-    expect(server.received.spans[0]!.spanId).toBe(traceCarrierSpanId(toTraceId('flushed')));
+    expect(stats).toMatchObject({ delivered: 0, pending: 0 });
+    expect(stats.dropped.invalid).toBe(1);
+    expect(server.received.spans).toHaveLength(0);
   });
 });

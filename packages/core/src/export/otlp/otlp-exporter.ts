@@ -1,9 +1,16 @@
 import type { EncodedBatch, Exporter } from '../exporter.js';
 import { resourceAttributes } from './otlp-attributes.js';
 import type { ExportRecord } from '../../model/records.js';
-import { TraceAssembler } from './trace-assembler.js';
+import { type NoticeSink, TraceAssembler } from './trace-assembler.js';
 
 export const OTLP_PATH = '/api/public/otel/v1/traces';
+
+/**
+ * Headers every OTLP request carries. `x-langfuse-ingestion-version: 4` sends spans straight to
+ * Langfuse v4's observations table; without it a request that looks like an SDK takes the dual-write
+ * path, which Langfuse Cloud shows up to ~10 minutes late.
+ */
+export const OTLP_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'x-langfuse-ingestion-version': '4' });
 
 // Langfuse reads spans from scopes named `langfuse-sdk*` as SDK-shaped: it maps our
 // attributes and does not also copy every attribute into metadata.
@@ -15,6 +22,8 @@ export interface OtlpExporterOptions {
   environment: string | undefined;
   release: string | undefined;
   holdMs: number;
+  /** Where corrections Langfuse would otherwise make silently are reported (logged once per key). */
+  notice?: NoticeSink;
 }
 
 /** Traces and observations as OTLP/JSON to Langfuse's OpenTelemetry endpoint. */
@@ -28,7 +37,12 @@ export class OtlpExporter implements Exporter {
   constructor(options: OtlpExporterOptions) {
     // A few thousand recent traces cover late trace updates (they arrive within a request's
     // lifetime); remembering more costs the app GC time for every root span exported.
-    this.#assembler = new TraceAssembler({ capacity: 4_096, holdMs: options.holdMs });
+    this.#assembler = new TraceAssembler({
+      capacity: 4_096,
+      holdMs: options.holdMs,
+      environment: options.environment,
+      ...(options.notice !== undefined && { notice: options.notice }),
+    });
     this.#resource = `{"attributes":[${resourceAttributes(options)}]}`;
     this.#scope = JSON.stringify({ name: SCOPE_NAME, version: options.sdkVersion });
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { toSpanId, toTraceId, traceCarrierSpanId } from '../../model/ids.js';
+import { toSpanId } from '../../model/ids.js';
 import { normalize } from '../../pipeline/normalize.js';
 import type { ExportRecord } from '../../model/records.js';
-import { TraceAssembler } from './trace-assembler.js';
+import { LONE_TRACE_MESSAGE, TraceAssembler } from './trace-assembler.js';
 
 function record(k: string, m: Record<string, unknown>): ExportRecord {
   const result = normalize({ k, m, t: Date.now(), c: undefined, b: 0, e: 0 }, 1);
@@ -38,16 +38,19 @@ describe('TraceAssembler', () => {
     expect(attr(root!, 'user.id')).toBe('u');
   });
 
-  it('holds a lone trace update until holdMs passes (or a final flush), then sends one carrier', () => {
+  it('holds a lone trace update until holdMs passes (or a final flush), then refuses it: no carrier span', () => {
     const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
     const update = record('trace', { id: 't', name: 'n' });
     expect(a.prepare([update], false, 1_000)).toEqual({ ready: [], held: [update] });
     expect(a.prepare([update], false, 1_050).held).toEqual([update]);
     expect(a.prepare([update], false, 1_100).ready).toEqual([update]);
     expect(a.prepare([record('trace', { id: 'x' })], true, 0).held).toEqual([]);
-    const [carrier] = parse(a.spans([update]).spans);
-    expect(carrier!.spanId).toBe(traceCarrierSpanId(toTraceId('t')));
-    expect(carrier!.parentSpanId).toBeUndefined();
+    const { spans, invalid } = a.spans([update]);
+    expect(spans).toBe('');
+    expect(invalid).toEqual([{ record: update, message: LONE_TRACE_MESSAGE }]);
+    // What it said still rides on the trace's spans sent later.
+    const [root] = parse(a.spans([record('span', { traceId: 't', id: 'r' })]).spans);
+    expect(attr(root!, 'langfuse.trace.name')).toBe('n');
   });
 
   it('does not hold an update whose root is in the batch or already sent', () => {
@@ -70,6 +73,7 @@ describe('TraceAssembler', () => {
     expect(resent!.name).toBe('root');
     expect(attr(resent!, 'langfuse.trace.name')).toBe('n');
     expect(attr(resent!, 'langfuse.trace.input')).toBe('in');
+    expect(attr(resent!, 'langfuse.observation.output')).toBe('out'); // the root had none: v4 shows this
     expect(attr(resent!, 'langfuse.trace.output')).toBe('out');
     expect(attr(resent!, 'langfuse.observation.input')).toBe('root-in');
   });
@@ -98,9 +102,10 @@ describe('TraceAssembler', () => {
       a.spans([record('trace', { id: `t${i}`, input: big }), record('span', { traceId: `t${i}`, id: `r${i}` })]);
     expect(a.size).toBeLessThanOrEqual(5);
     expect(a.size).toBeGreaterThanOrEqual(1);
-    // A forgotten trace's late update goes out as a carrier; a remembered one re-sends its root.
-    const [late] = parse(a.spans([record('trace', { id: 't0', output: 'o' })]).spans);
-    expect(late!.spanId).toBe(traceCarrierSpanId(toTraceId('t0')));
+    // A forgotten trace's late update has nothing to ride on; a remembered one re-sends its root.
+    const late = a.spans([record('trace', { id: 't0', output: 'o' })]);
+    expect(late.spans).toBe('');
+    expect(late.invalid).toHaveLength(1);
     const [recent] = parse(a.spans([record('trace', { id: 't19', output: 'o' })]).spans);
     expect(recent!.spanId).toBe(toSpanId('r19'));
     expect(attr(recent!, 'langfuse.trace.input')).toBe(big);

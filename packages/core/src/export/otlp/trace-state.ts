@@ -1,0 +1,100 @@
+import { RAW_INPUT, RAW_METADATA, RAW_OUTPUT, type ObservationRecord, type TraceRecord } from '../../model/records.js';
+
+/**
+ * Everything known about one trace, accumulated over its updates, because Langfuse v4 replaces an
+ * observation's row whole on every copy: each span must restate the whole trace. Tags are a set
+ * (in first-seen order), metadata merges key by key, every other field: the last write wins.
+ */
+export interface TraceState {
+  name?: string;
+  userId?: string;
+  sessionId?: string;
+  /** Prepared payload text (a caller's string as-is, else JSON text); `raw` says which. */
+  input?: string;
+  output?: string;
+  raw: number;
+  public?: boolean;
+  release?: string;
+  version?: string;
+  environment?: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  /** `metadata` as JSON text, made once per change. */
+  metadataText?: string;
+  timestamp: number;
+  /** What a later update re-sends when none of the trace's spans is in its batch: the latest root copy, else the latest span. */
+  anchor?: ObservationRecord;
+  /** The trace attributes every span carries, as text; cleared when the state changes. */
+  text?: string;
+  /** Batch API: the last trace-create envelope time given to this trace. */
+  lastEnvelopeTime?: number;
+  /** Payload characters held (fields and anchor), for the memory's byte budget. */
+  bytes: number;
+  /** Which generation of the trace memory holds it. */
+  generation: number;
+}
+
+/**
+ * Metadata as an object Langfuse keeps: it drops a string and turns an array into keys `"0"`, `"1"`,
+ * so anything but a plain object is wrapped as `{ value: … }`.
+ */
+export function metadataObject(text: string, raw: boolean): Record<string, unknown> | undefined {
+  if (raw) return { value: text };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { value: text };
+  }
+  if (parsed === null) return undefined;
+  return typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+}
+
+/** Metadata text as Langfuse keeps it (see {@link metadataObject}), without parsing a plain object. */
+export function metadataText(text: string, raw: boolean): string | undefined {
+  if (raw) return `{"value":${JSON.stringify(text)}}`;
+  const first = text.charCodeAt(0);
+  if (first === 123 /* { */) return text;
+  return text === 'null' || text === '' ? undefined : `{"value":${text}}`;
+}
+
+/** Merges one trace update into the state. */
+export function mergeTrace(state: TraceState, r: TraceRecord): void {
+  const f = r.fields;
+  state.text = undefined;
+  if (f.name !== undefined) state.name = f.name;
+  if (f.userId !== undefined) state.userId = f.userId;
+  if (f.sessionId !== undefined) state.sessionId = f.sessionId;
+  if (f.public !== undefined) state.public = f.public;
+  if (f.release !== undefined) state.release = f.release;
+  if (f.version !== undefined) state.version = f.version;
+  if (f.environment !== undefined) state.environment = f.environment;
+  if (f.input !== undefined) {
+    state.input = f.input;
+    state.raw = (state.raw & ~RAW_INPUT) | (r.raw & RAW_INPUT);
+  }
+  if (f.output !== undefined) {
+    state.output = f.output;
+    state.raw = (state.raw & ~RAW_OUTPUT) | (r.raw & RAW_OUTPUT);
+  }
+  if (f.tags !== undefined) {
+    state.tags = state.tags === undefined ? [...new Set(f.tags)] : [...new Set([...state.tags, ...f.tags])];
+  }
+  if (f.metadata !== undefined) {
+    const update = metadataObject(f.metadata, (r.raw & RAW_METADATA) !== 0);
+    if (update !== undefined) {
+      state.metadata = state.metadata === undefined ? { ...update } : Object.assign(state.metadata, update);
+      state.metadataText = JSON.stringify(state.metadata);
+    }
+  }
+  if (r.timestamp < state.timestamp) state.timestamp = r.timestamp;
+}
+
+const len = (s: string | undefined) => (s === undefined ? 0 : s.length);
+
+/** Characters a state retains (its anchor included). */
+export function weigh(state: TraceState): number {
+  let bytes = len(state.input) + len(state.output) + len(state.metadataText) + len(state.name);
+  if (state.anchor !== undefined) bytes += state.anchor.bytes;
+  return bytes;
+}

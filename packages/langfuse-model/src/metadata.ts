@@ -28,14 +28,11 @@ export function parseMetadataValue(value: unknown): Metadata {
  */
 export function metadataFromAttributes(attributes: Attributes, domain: 'trace' | 'observation'): Metadata {
   const whole = `langfuse.${domain}.metadata`;
-  const primary = attributes[whole];
-  const out = parseMetadataValue(primary || attributes['langfuse.metadata']);
-  for (const prefix of [whole, 'langfuse.metadata']) {
-    for (const key in attributes) {
-      if (key.startsWith(`${prefix}.`) && key.length > prefix.length + 1) {
-        out[key.slice(prefix.length + 1)] = attributes[key];
-      }
-    }
+  const out = parseMetadataValue(attributes[whole] || attributes['langfuse.metadata']);
+  for (const key in attributes) {
+    if (!key.startsWith('langfuse.')) continue;
+    if (key.startsWith(`${whole}.`) && key.length > whole.length + 1) out[key.slice(whole.length + 1)] = attributes[key];
+    else if (key.startsWith('langfuse.metadata.') && key.length > 18) out[key.slice(18)] = attributes[key];
   }
   return out;
 }

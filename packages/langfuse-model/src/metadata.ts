@@ -31,7 +31,8 @@ export function metadataFromAttributes(attributes: Attributes, domain: 'trace' |
   const out = parseMetadataValue(attributes[whole] || attributes['langfuse.metadata']);
   for (const key in attributes) {
     if (!key.startsWith('langfuse.')) continue;
-    if (key.startsWith(`${whole}.`) && key.length > whole.length + 1) out[key.slice(whole.length + 1)] = attributes[key];
+    if (key.startsWith(`${whole}.`) && key.length > whole.length + 1)
+      out[key.slice(whole.length + 1)] = attributes[key];
     else if (key.startsWith('langfuse.metadata.') && key.length > 18) out[key.slice(18)] = attributes[key];
   }
   return out;

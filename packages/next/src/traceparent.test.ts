@@ -18,7 +18,7 @@ const request = (traceparent?: string) =>
 
 describe('withTracing: W3C traceparent', () => {
   it('continues the caller trace under its span, marked as this app root; the caller names the trace', async () => {
-    const handler = withTracing(async () => new Response('ok'), { name: 'thing' });
+    const handler = withTracing(async (_req: Request) => new Response('ok'), { name: 'thing' });
     await ((await handler(request(`00-${TRACE}-${PARENT}-01`))) as Response).text();
     await h.client.flush();
     await h.server.waitFor((r) => r.trace(TRACE) !== undefined);
@@ -29,8 +29,8 @@ describe('withTracing: W3C traceparent', () => {
   });
 
   it('a malformed header starts a new trace; continueTrace: false ignores a good one', async () => {
-    const bad = (await withTracing(async () => new Response('ok'))(request('00-nope-01'))) as Response;
-    const off = withTracing(async () => new Response('ok'), { continueTrace: false });
+    const bad = (await withTracing(async (_req: Request) => new Response('ok'))(request('00-nope-01'))) as Response;
+    const off = withTracing(async (_req: Request) => new Response('ok'), { continueTrace: false });
     const ignored = (await off(request(`00-${TRACE}-${PARENT}-01`))) as Response;
     await Promise.all([bad.text(), ignored.text()]);
     await h.client.flush();

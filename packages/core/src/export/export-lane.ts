@@ -121,13 +121,8 @@ export class ExportLane {
     for (; i < this.#queue.length && batch.length < this.#options.flushAt; i++) {
       const r = this.#queue[i]!;
       const size = r.bytes * BYTES_SAFETY;
-      if (size > limit) {
-        this.#queueBytes -= r.bytes;
-        this.#report.settle([r], 'too_large', {
-          message: `event of about ${Math.round(size)} bytes is larger than maxBatchBytes (${limit})`,
-        });
-        continue;
-      }
+      // The estimate only fills batches; an event that looks too big leaves alone, and its real
+      // encoded size decides (the delivery refuses it as too_large only if it really is).
       if (batch.length > 0 && bytes + size > limit) break;
       bytes += size;
       this.#queueBytes -= r.bytes;

@@ -11,6 +11,12 @@ import { OtlpExporter } from './otlp/otlp-exporter.js';
 import type { NoticeSink } from './otlp/trace-assembler.js';
 import { MAX_ATTEMPT_MS, RetryingDelivery } from './retrying-delivery.js';
 
+/**
+ * What one request may carry, in encoded bytes, whatever `maxBatchBytes` says: Langfuse Cloud takes
+ * 5 MB per OTLP request; the ingestion API refuses bodies over 4.5 MB.
+ */
+const MAX_BODY_BYTES = { otlp: 5_000_000, ingestion: 4_500_000 } as const;
+
 /** Slow batches allowed per concurrency slot (they keep connections, so the pool has room for them). */
 const SLOW_PER_SLOT = 4;
 
@@ -50,6 +56,7 @@ export function createExportLanes(
     const retrying = new RetryingDelivery(sender, exporter, pause, report, {
       maxRetryElapsedMs: opts.maxRetryElapsedMs,
       timeoutMs: opts.timeoutMs,
+      maxRequestBytes: Math.min(opts.maxBatchBytes, MAX_BODY_BYTES[exporter.name]),
     });
     const created = new ExportLane(exporter, retrying, pause, report, {
       flushAt: opts.flushAt,

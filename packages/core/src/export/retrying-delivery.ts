@@ -5,6 +5,7 @@ import type { ExportReport } from './export-report.js';
 import { type AssembledRequest, assembleRequest } from './export-request.js';
 import type { Exporter } from './exporter.js';
 import { backoffDelay } from './retry-policy.js';
+import { refusalCode } from './ingestion/ingestion-answer.js';
 
 export interface RetryOptions {
   /** Budget for retries without the server's guidance (attempt time and backoff; `Retry-After` waits are free). */
@@ -14,6 +15,8 @@ export interface RetryOptions {
    * (`onSlow` lets its concurrency slot go); after a timeout the next attempt waits 4 times longer.
    */
   timeoutMs: number;
+  /** Largest request body, in encoded bytes (UTF-8, escaping included); a larger one is split before sending. */
+  maxRequestBytes?: number;
   random?: () => number;
 }
 
@@ -55,6 +58,10 @@ export class RetryingDelivery {
   /** Never throws. Returns early (records unsettled) only when `signal` aborts. */
   async deliver(records: ExportRecord[], signal: AbortSignal, onSlow: () => void): Promise<void> {
     let assembled = this.#assemble(records);
+    if (assembled !== undefined && this.#oversized(assembled)) {
+      await this.#final(assembled, { kind: 'too_large' }, signal, onSlow, bodyBytes(assembled.request.body));
+      return;
+    }
     const started = Date.now();
     let unguidedMs = 0; // time charged to the budget
     let attempt = 0;
@@ -65,9 +72,7 @@ export class RetryingDelivery {
       while (this.#pause.remaining() > 0 && !signal.aborted) await this.#sleep(this.#pause.remaining(), signal);
       if (signal.aborted) return;
       const { request } = assembled;
-      this.#report.requestSent(
-        typeof request.body === 'string' ? Buffer.byteLength(request.body) : request.body.length,
-      );
+      this.#report.requestSent(bodyBytes(request.body));
       const sentAt = Date.now();
       const result = await this.#attempt(assembled, signal, attemptTimeoutMs, onSlow);
       unguidedMs += Date.now() - sentAt;
@@ -77,6 +82,11 @@ export class RetryingDelivery {
         this.#report.exportSucceeded();
         this.#settleIds(assembled, result.delivered, 'delivered');
         for (const r of result.rejected) this.#settleIds(assembled, [r.id], 'non_retryable', r);
+        const refused = result.rejected[0];
+        if (refused !== undefined) {
+          const more = result.rejected.length > 1 ? ` (and ${result.rejected.length - 1} more events)` : '';
+          this.#report.exportFailed(refusalCode(refused), `${refused.message}${more}`, false);
+        }
         // An event the answer does not name was part of a request the server took.
         const named = new Set([...result.delivered, ...result.retry, ...result.rejected.map((r) => r.id)]);
         this.#settleIds(
@@ -120,7 +130,19 @@ export class RetryingDelivery {
   }
 
   /** Outcomes that end the batch: delivered, handed off, rejected, too large. */
-  async #final(assembled: AssembledRequest, result: DeliveryResult, signal: AbortSignal, onSlow: () => void) {
+  /** The real encoded body is over the request limit: it is split (or refused alone) before sending. */
+  #oversized(assembled: AssembledRequest): boolean {
+    const limit = this.#options.maxRequestBytes;
+    return limit !== undefined && bodyBytes(assembled.request.body) > limit;
+  }
+
+  async #final(
+    assembled: AssembledRequest,
+    result: DeliveryResult,
+    signal: AbortSignal,
+    onSlow: () => void,
+    measured?: number,
+  ) {
     const { records } = assembled;
     switch (result.kind) {
       case 'delivered':
@@ -141,7 +163,11 @@ export class RetryingDelivery {
         return;
       case 'too_large': {
         if (records.length === 1) {
-          this.#report.settle(records, 'too_large', { message: 'Langfuse answered 413 for a single event' });
+          const message =
+            measured === undefined
+              ? 'Langfuse answered 413 for a single event'
+              : `the event is ${measured} bytes encoded, over the ${this.#options.maxRequestBytes} bytes one request may carry (maxBatchBytes, and Langfuse Cloud's 5 MB)`;
+          this.#report.settle(records, 'too_large', { message });
           return;
         }
         const half = Math.ceil(records.length / 2);
@@ -237,4 +263,9 @@ export class RetryingDelivery {
   wakeAll(): void {
     for (const wake of [...this.#wakers]) wake();
   }
+}
+
+/** Bytes on the wire: UTF-8 of a string body (escaping is already in the text). */
+function bodyBytes(body: string | Uint8Array): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.length;
 }

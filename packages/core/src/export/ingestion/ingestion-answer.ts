@@ -31,7 +31,9 @@ export function readIngestionAnswer(status: number, body: string, eventIds: read
     const id = typeof entry === 'object' && entry !== null ? entry.id : undefined;
     if (typeof id !== 'string' || !sent.has(id) || failed.has(id)) continue;
     failed.add(id);
-    const code = typeof entry!.status === 'number' ? entry!.status : 500;
+    const given = entry!.status;
+    const code =
+      typeof given === 'number' ? given : typeof given === 'string' && /^\d{3}$/.test(given) ? Number(given) : 500;
     if (code >= 500 || code === 429) retry.push(id);
     else rejected.push({ id, status: code, message: describeEntry(entry!) });
   }
@@ -39,8 +41,18 @@ export function readIngestionAnswer(status: number, body: string, eventIds: read
   return { kind: 'partial', delivered: eventIds.filter((id) => !failed.has(id)), rejected, retry };
 }
 
+const NOT_ACCEPTED = 'Event type not accepted';
+const OTLP_HINT =
+  " — this Langfuse server (v4) takes traces and observations over OTLP only: use transport: 'otlp' (the default)";
+
 function describeEntry(e: MultiStatusEntry): string {
   const parts = [e.message, e.error].filter((p) => p !== undefined && p !== null);
   const text = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(': ');
-  return `Langfuse refused the event (${String(e.status)})${text ? `: ${text}` : ''}`;
+  const hint = text.includes(NOT_ACCEPTED) ? OTLP_HINT : '';
+  return `Langfuse refused the event (${String(e.status)})${text ? `: ${text}` : ''}${hint}`;
+}
+
+/** The cause a refused event is logged under (once per cause): a v4 server's refusal has its own. */
+export function refusalCode(event: RejectedEvent): string {
+  return event.message.includes(NOT_ACCEPTED) ? 'EVENT_TYPE_NOT_ACCEPTED' : `EVENT_REFUSED_${event.status}`;
 }

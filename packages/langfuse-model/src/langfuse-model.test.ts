@@ -112,6 +112,20 @@ describe('OTLP rows', () => {
 });
 
 describe('trace aggregation (v4)', () => {
+  it('recomputes a trace only when it changed (polling is cheap), and reset forgets everything', () => {
+    const model = createLangfuseModel();
+    model.ingestOtlp(otlpRequest([{ spanId: ROOT }, { spanId: CHILD, traceId: 'b'.repeat(32) }]));
+    const [a, b] = model.traces();
+    expect(model.traces()[0]).toBe(a);
+    model.ingestOtlp(otlpRequest([{ spanId: ROOT, attributes: { 'user.id': 'u' } }]));
+    const [a2, b2] = model.traces();
+    expect(a2).not.toBe(a);
+    expect(a2?.userId).toBe('u');
+    expect(b2).toBe(b);
+    model.reset();
+    expect(model.traces()).toEqual([]);
+  });
+
   it('latest non-empty value over rows for user, session, tags, release, version, environment; public if any', () => {
     const model = createLangfuseModel();
     model.ingestOtlp(

@@ -15,7 +15,7 @@ export interface LangfuseModel {
   ingestBatch(events: readonly unknown[]): void;
   /** Every observation row, in first-arrival order. */
   rows(): ObservationRow[];
-  /** Every trace, in first-arrival order. */
+  /** Every trace, in first-arrival order. Views are cached until their trace changes: read, do not mutate. */
   traces(): TraceView[];
   trace(id: string): TraceView | undefined;
   /** Forget everything. */
@@ -40,41 +40,65 @@ export interface LangfuseModel {
  */
 export function createLangfuseModel(options: LangfuseModelOptions = {}): LangfuseModel {
   const prices = options.prices ?? DEFAULT_PRICES;
-  const spanRows = new Map<string, ObservationRow>();
+  // Rows by trace, traces in first-arrival order; a trace's view is recomputed only once it changed,
+  // so polling traces() (a test's waitFor) costs nothing while nothing arrives.
+  const spanRows = new Map<string, Map<string, ObservationRow>>();
+  const order = new Set<string>();
+  const views = new Map<string, TraceView>();
+  const dirty = new Set<string>();
   let events: unknown[] = [];
   let seq = 0;
-  let batch: BatchState | undefined;
-  let batchSeq = 0;
+  let batch: BatchState = applyBatch([], 0, prices);
+  let batchStale = false;
+
+  const touch = (traceId: string) => {
+    order.add(traceId);
+    dirty.add(traceId);
+  };
 
   const batchState = (): BatchState => {
     // Batch merge depends on every event's timestamp, so it is recomputed when events change.
-    if (!batch || batchSeq !== seq) {
+    if (batchStale) {
+      const before = batch;
       batch = applyBatch(events, seq + 1, prices);
-      batchSeq = seq;
+      batchStale = false;
+      for (const b of [before, batch]) {
+        for (const row of b.rows.values()) touch(row.traceId);
+        for (const id of b.traces.keys()) touch(id);
+        for (const id of b.scores.keys()) touch(id);
+      }
     }
     return batch;
   };
 
   const ingestSpans = (spans: readonly DecodedSpan[]): void => {
     for (const span of spans) {
+      let rows = spanRows.get(span.traceId);
+      if (!rows) spanRows.set(span.traceId, (rows = new Map()));
       // Replaced whole; Map.set on a known key keeps its first-arrival position.
-      spanRows.set(span.spanId, rowFromSpan(span, ++seq, prices));
+      rows.set(span.spanId, rowFromSpan(span, ++seq, prices));
+      touch(span.traceId);
     }
   };
 
-  const grouped = () => {
+  const fresh = (): void => {
     const b = batchState();
-    const byTrace = new Map<string, ObservationRow[]>();
-    const add = (traceId: string, row?: ObservationRow) => {
-      let list = byTrace.get(traceId);
-      if (!list) byTrace.set(traceId, (list = []));
-      if (row) list.push(row);
-    };
-    for (const row of spanRows.values()) add(row.traceId, row);
-    for (const row of b.rows.values()) add(row.traceId, row);
-    for (const id of b.traces.keys()) add(id);
-    for (const id of b.scores.keys()) add(id);
-    return { byTrace, b };
+    if (dirty.size === 0) return;
+    const batchRows = new Map<string, ObservationRow[]>();
+    for (const row of b.rows.values()) {
+      if (!dirty.has(row.traceId)) continue;
+      const list = batchRows.get(row.traceId);
+      if (list) list.push(row);
+      else batchRows.set(row.traceId, [row]);
+    }
+    for (const id of dirty) {
+      const rows = [...(spanRows.get(id)?.values() ?? []), ...(batchRows.get(id) ?? [])];
+      if (rows.length === 0 && !b.traces.has(id) && !b.scores.has(id)) {
+        views.delete(id);
+        order.delete(id);
+      } else views.set(id, aggregateTrace(id, rows, b.traces.get(id), b.scores.get(id) ?? []));
+    }
+    dirty.clear();
   };
 
   return {
@@ -86,25 +110,30 @@ export function createLangfuseModel(options: LangfuseModelOptions = {}): Langfus
     ingestSpans,
     ingestBatch(list) {
       for (const e of list) events.push(e);
-      seq++;
+      if (list.length > 0) batchStale = true;
     },
     rows() {
-      return [...spanRows.values(), ...batchState().rows.values()];
+      const out: ObservationRow[] = [];
+      for (const rows of spanRows.values()) out.push(...rows.values());
+      return [...out, ...batchState().rows.values()];
     },
     traces() {
-      const { byTrace, b } = grouped();
-      return [...byTrace].map(([id, rows]) => aggregateTrace(id, rows, b.traces.get(id), b.scores.get(id) ?? []));
+      fresh();
+      return [...order].map((id) => views.get(id)!);
     },
     trace(id) {
-      const { byTrace, b } = grouped();
-      const rows = byTrace.get(id);
-      return rows ? aggregateTrace(id, rows, b.traces.get(id), b.scores.get(id) ?? []) : undefined;
+      fresh();
+      return views.get(id);
     },
     reset() {
       spanRows.clear();
+      order.clear();
+      views.clear();
+      dirty.clear();
       events = [];
       seq = 0;
-      batch = undefined;
+      batch = applyBatch([], 0, prices);
+      batchStale = false;
     },
   };
 }

@@ -74,8 +74,7 @@ describe('observeOpenAI', () => {
     });
   });
 
-  // Unskipped once core passes OpenAI's nested usage through unflattened (issue #10, point 5).
-  it.skip('sends usage as OpenAI returns it, which Langfuse converts and prices (cached, reasoning)', async () => {
+  it('sends usage as OpenAI returns it, which Langfuse converts and prices (cached, reasoning)', async () => {
     const chat = await openai.chat.completions.create({ model: 'gpt-4o', messages });
     expect(usageAttribute(await only())).toEqual(chat.usage);
     expect(convertUsageDetails(chat.usage)).toEqual({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isOpenAiUsage } from './usage-details.js';
 
 /**
  * Message validation. One field table per channel drives two validators: a hand-written
@@ -78,7 +79,8 @@ const FAST: Record<FieldType, (v: unknown) => boolean> = {
   tags: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'),
   bool: (v) => typeof v === 'boolean',
   modelParameters: (v) => everyValue(v, isModelParamValue),
-  usage: (v) => everyValue(v, (x) => typeof x === 'number' && Number.isInteger(x) && x >= 0),
+  // Or OpenAI's usage object as returned: Langfuse converts that shape itself (model/usage-details.ts).
+  usage: (v) => everyValue(v, (x) => typeof x === 'number' && Number.isInteger(x) && x >= 0) || isOpenAiUsage(v),
   cost: (v) => everyValue(v, (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0),
   int: (v) => typeof v === 'number' && Number.isInteger(v),
   scoreValue: (v) => (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string',
@@ -107,7 +109,7 @@ const ZOD: Record<FieldType, z.ZodType> = {
     z.string(),
     z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.record(z.string(), z.string())]),
   ),
-  usage: z.record(z.string(), z.number().int().min(0)),
+  usage: z.preprocess((v) => (isOpenAiUsage(v) ? {} : v), z.record(z.string(), z.number().int().min(0))),
   cost: z.record(z.string(), z.number().min(0)),
   int: z.number().int(),
   scoreValue: z.union([z.number(), z.string()]),

@@ -9,7 +9,7 @@ function asLangfuseReadsIt(usage: unknown, model: string) {
 }
 
 describe('toLangfuseUsage: provider shapes as Langfuse reads them', () => {
-  it('OpenAI Chat: stored exactly as Langfuse would store the raw shape, cached tokens priced', () => {
+  it('OpenAI Chat: passed through; Langfuse stores cached tokens apart and prices them', () => {
     const usage = {
       prompt_tokens: 1000,
       completion_tokens: 200,
@@ -17,8 +17,8 @@ describe('toLangfuseUsage: provider shapes as Langfuse reads them', () => {
       prompt_tokens_details: { cached_tokens: 400, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 50, audio_tokens: null },
     };
+    expect(toLangfuseUsage(usage)).toEqual(usage); // passed through as the SDK returns it
     const { stored, cost } = asLangfuseReadsIt(usage, 'gpt-4o');
-    expect(stored).toEqual(storedUsage(usage));
     expect(stored).toEqual({
       input: 600,
       input_cached_tokens: 400,
@@ -30,7 +30,7 @@ describe('toLangfuseUsage: provider shapes as Langfuse reads them', () => {
     expect(cost).toBeCloseTo(600 * 2.5e-6 + 400 * 1.25e-6 + 150 * 1e-5, 12);
   });
 
-  it('OpenAI Responses: same as the raw shape', () => {
+  it('OpenAI Responses: passed through too; with an extra key (Langfuse would not convert it) converted here alike', () => {
     const usage = {
       input_tokens: 80,
       output_tokens: 20,
@@ -38,8 +38,11 @@ describe('toLangfuseUsage: provider shapes as Langfuse reads them', () => {
       input_tokens_details: { cached_tokens: 30 },
       output_tokens_details: { reasoning_tokens: 5 },
     };
-    expect(asLangfuseReadsIt(usage, 'gpt-4o').stored).toEqual(storedUsage(usage));
+    expect(toLangfuseUsage(usage)).toEqual(usage);
     expect(storedUsage(usage)).toMatchObject({ input: 50, input_cached_tokens: 30, output: 15, total: 100 });
+    const extended = { ...usage, service_tier: 'default' };
+    expect(storedUsage(extended)).not.toHaveProperty('input_cached_tokens'); // Langfuse's raw rule: details lost
+    expect(asLangfuseReadsIt(extended, 'gpt-4o').stored).toEqual(storedUsage(usage)); // ours keeps them
   });
 
   it('Anthropic: keys kept as Claude prices list them, nested objects and labels dropped, total = sum', () => {

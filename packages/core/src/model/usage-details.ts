@@ -3,6 +3,27 @@ type Counts = Record<string, number>;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
+const isDetails = (v: unknown) => v == null || (isObject(v) && Object.values(v).every((n) => n == null || isCount(n)));
+
+/**
+ * Exactly an OpenAI usage object as Langfuse's own `UsageDetails` schema reads it (strict: the three
+ * counts, at most the two detail objects of counts, no other key): Chat (`prompt_tokens`, …) or
+ * Responses (`input_tokens`, …). Sent as it is, Langfuse converts it and prices its details.
+ */
+export function isOpenAiUsage(usage: unknown): boolean {
+  if (!isObject(usage)) return false;
+  for (const [input, output] of [
+    ['prompt_tokens', 'completion_tokens'],
+    ['input_tokens', 'output_tokens'],
+  ] as const) {
+    if (!isCount(usage[input]) || !isCount(usage[output]) || !isCount(usage.total_tokens)) continue;
+    const allowed = new Set([input, output, 'total_tokens', `${input}_details`, `${output}_details`]);
+    if (!Object.keys(usage).every((k) => allowed.has(k))) return false;
+    return isDetails(usage[`${input}_details`]) && isDetails(usage[`${output}_details`]);
+  }
+  return false;
+}
+
 /** The shape Langfuse's own UsageDetails schema converts: three counts plus two optional detail objects. */
 function openAiShape(usage: Record<string, unknown>, input: string, output: string): Counts | undefined {
   if (!isCount(usage[input]) || !isCount(usage[output]) || !isCount(usage.total_tokens)) return undefined;
@@ -82,8 +103,9 @@ function countsAsTheyAre(u: Record<string, unknown>): Counts | undefined {
  * Usage as keys Langfuse prices. `obs.usageDetails = response.usage` is the natural thing to write, so
  * the shapes providers return are read here:
  * - OpenAI Chat (`prompt_tokens`, `completion_tokens`, `total_tokens`, `*_tokens_details`) and Responses
- *   (`input_tokens`, `output_tokens`, `total_tokens`, …): exactly what Langfuse's UsageDetails schema
- *   stores for them — `input`, `output`, `total`, `input_<detail>`, `output_<detail>`, details subtracted.
+ *   (`input_tokens`, `output_tokens`, `total_tokens`, …) exactly as the SDK returns them: passed through,
+ *   Langfuse's UsageDetails schema converts them (`input`, `output`, `total`, `input_<detail>`, …). With
+ *   any extra key Langfuse would not convert them: then they are converted here, to the same keys.
  * - Vercel AI SDK (`inputTokens`, `outputTokens`, `totalTokens`, `cachedInputTokens`, `reasoningTokens`)
  *   and Google (`promptTokenCount`, `candidatesTokenCount`, `cachedContentTokenCount`,
  *   `thoughtsTokenCount`, `totalTokenCount`): the same canonical keys.
@@ -95,6 +117,8 @@ function countsAsTheyAre(u: Record<string, unknown>): Counts | undefined {
 export function toLangfuseUsage(usage: unknown): Counts | undefined {
   try {
     if (!isObject(usage)) return undefined;
+    // Langfuse converts these itself: passed through as they are (a plain copy).
+    if (isOpenAiUsage(usage)) return JSON.parse(JSON.stringify(usage)) as Counts;
     return (
       openAiShape(usage, 'prompt_tokens', 'completion_tokens') ??
       openAiShape(usage, 'input_tokens', 'output_tokens') ??

@@ -27,7 +27,7 @@ else await runner();
 async function child(variant, servers) {
   const { default: OpenAI } = await import('openai');
   let fusewire;
-  let openai = new OpenAI({ apiKey: 'sk-bench', baseURL: servers.openai, maxRetries: 0 });
+  let openai = new OpenAI({ apiKey: 'sk-bench', baseURL: servers.openai, maxRetries: 2 });
   if (variant !== 'bare') {
     const { observeOpenAI } = await import('@fusewire/openai');
     openai = observeOpenAI(openai);

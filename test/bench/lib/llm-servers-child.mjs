@@ -20,6 +20,8 @@ const openai = createServer((req, res) => {
     res.end(completion);
   });
 });
+// Long keep-alive: the bench reuses sockets, and a server closing an idle one mid-reuse is noise.
+openai.keepAliveTimeout = 60_000;
 await new Promise((resolve) => openai.listen(0, '127.0.0.1', resolve));
 const langfuse = await startLangfuseServer({ keepBodies: false });
 process.send({

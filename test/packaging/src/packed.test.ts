@@ -16,6 +16,14 @@ const tarball = (name: string) => {
   if (!file) throw new Error(`no tarball for ${name} in ${tarballs.join(', ')}`);
   return join(packed, file);
 };
+/** A package's tarball and those of the @fusewire/* packages it depends on, as an app must install them. */
+const withDeps = (name: string, seen = new Set<string>()): string[] => {
+  if (seen.has(name)) return [];
+  seen.add(name);
+  const manifest = JSON.parse(shipped(tarball(name), 'package.json'));
+  const deps = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@fusewire/'));
+  return [tarball(name), ...deps.flatMap((d) => withDeps(d, seen))];
+};
 const shipped = (file: string, path: string) =>
   execFileSync('tar', ['xzf', file, '-O', `package/${path}`], { encoding: 'utf8' });
 const listing = (file: string) => execFileSync('tar', ['tzf', file], { encoding: 'utf8' }).trim().split('\n');
@@ -83,7 +91,7 @@ describe('the README, run unchanged in an app outside the repository that instal
   });
 
   it('Quick start: a script publishes, exits on its own, and its events arrive', async () => {
-    const dir = await scratchApp('quickstart', [tarball('@fusewire/core')]);
+    const dir = await scratchApp('quickstart', withDeps('@fusewire/core'));
     writeFileSync(join(dir, 'index.mjs'), snippets(readme(), 'Quick start')[0]!);
     const app = startNode(dir, 'index.mjs', env());
     expect(await app.exited, app.output()).toBe(0);
@@ -93,8 +101,7 @@ describe('the README, run unchanged in an app outside the repository that instal
 
   async function expressApp(major: 4 | 5, file: string, heading: string) {
     const dir = await scratchApp(`express${major}`, [
-      tarball('@fusewire/core'),
-      tarball('@fusewire/express'),
+      ...withDeps('@fusewire/express'),
       `express@${major}`,
       'pino-http',
     ]);

@@ -8,7 +8,6 @@ declare global {
   const embed: (q: string) => number[];
   const rerank: (docs: string[], done: (err: Error | null, ranked?: string[]) => void) => void;
   const rawSearch: (q: string) => Promise<string[]>;
-  // biome-ignore lint/suspicious/noExplicitAny: an LLM SDK client of the reader's choosing
   const client: any;
   const model: import('ai').LanguageModel;
   const stream: AsyncIterable<string>;

@@ -49,8 +49,9 @@ describe.each(TRANSPORTS)('shared sub-objects (%s)', (transport) => {
           const stored = observationsById(server);
           for (const id of ids) expect(stored.has(id), `span ${id} at the server`).toBe(true);
           const text = JSON.stringify(stored.get(ids[1]!)![field === 'metadata' ? 'metadata' : field]);
-          // width^depth paths; written linearly: far below a megabyte, with markers for repeats.
-          expect(text.length).toBeLessThan(200_000);
+          // width^depth paths; written once per distinct object (depth × width) with markers for
+          // repeats, each naming a path of at most `depth` steps: polynomial, never exponential.
+          expect(text.length).toBeLessThan(4_000 + depth * width * width * (depth * 6 + 80));
           expect(text).toContain('[Repeated: $.');
           // 2^20 expansions alone take seconds: a whole flush under one second proves linear work.
           expect(maxMs).toBeLessThan(1_000);

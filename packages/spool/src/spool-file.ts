@@ -102,11 +102,7 @@ export class SpoolFile {
 
   #claimRows(maxCount: number, maxBytes: number): Array<[ExportRecord, number]> {
     const now = this.#clock();
-    if (now - this.#lastTakeover >= this.#opts.leaseMs / 3) {
-      this.renew(now);
-      this.#lease.takeOver(now);
-      this.#lastTakeover = now;
-    }
+    this.#takeOverIfDue(now);
     const rows = this.#st.free.all(maxCount) as FreeRow[];
     const out: Array<[ExportRecord, number]> = [];
     const taken: FreeRow[] = [];
@@ -163,6 +159,20 @@ export class SpoolFile {
 
   release(seqs: number[]): void {
     this.#release.immediate(seqs);
+  }
+
+  /** Heartbeat, and frees the rows of processes that are gone, each when due (claims and the timer). */
+  maintain(now: number): void {
+    if (now - this.#lastTakeover >= this.#opts.leaseMs / 3)
+      this.db.transaction(() => this.#takeOverIfDue(now)).immediate();
+    else this.renewIfDue(now);
+  }
+
+  #takeOverIfDue(now: number): void {
+    if (now - this.#lastTakeover < this.#opts.leaseMs / 3) return;
+    this.renew(now);
+    this.#lease.takeOver(now);
+    this.#lastTakeover = now;
   }
 
   /** Heartbeat when due; false when the lease had run out and another process may have taken rows over. */

@@ -6,7 +6,7 @@ import { MemoryQueue } from './memory-queue.js';
 import type { ResolvedSpoolOptions } from './options.js';
 import { toRow } from './rows.js';
 import { CLAIMED, DEAD, DELIVERED, PENDING } from './schema.js';
-import type { EventStore, ExportRecord, StoreOutcome, StoreRefusal, StoreStats } from './seam.js';
+import type { EventStore, ExportRecord, StoreOutcome, StoreRefusal } from './seam.js';
 import { SpoolFile } from './spool-file.js';
 import { SpoolLog } from './spool-log.js';
 import type { SpoolStats } from './spool-stats.js';
@@ -259,7 +259,7 @@ export class SqliteSpool implements EventStore {
         if (this.#faults.current !== undefined && this.#memory.unclaimed === 0) {
           file.renew(now);
           this.#faults.recovered(0, true);
-        } else file.renewIfDue(now);
+        } else file.maintain(now);
         file.cleanup(now);
       } catch (error) {
         this.#faults.record(error, now);

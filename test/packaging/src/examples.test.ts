@@ -17,10 +17,10 @@ it('the quickstart answers each question, and says so in one line', async () => 
     });
     expect(await app.exited, app.output()).toBe(0);
     expect(app.output()).toBe('sent: 12 delivered, 0 pending, 0 dropped\n');
+    // Each question's model call (the `chat` generation) answers that question.
+    const chats = server.received.traces().flatMap((t) => t.observations.filter((o) => o.name === 'chat'));
     const answers = Object.fromEntries(
-      server.received
-        .traces()
-        .map((t) => [(t.input as { question: string }).question, (t.output as { answer: string }).answer]),
+      chats.map((o) => [(o.input as Array<{ content: string }>)[0]!.content, o.output as string]),
     );
     expect(answers).toEqual({
       'What is the capital of France?': 'Paris is the capital of France.',

@@ -74,7 +74,14 @@ it('every README snippet type-checks (strict) against the packages', () => {
     join(out, 'tsconfig.json'),
     JSON.stringify({
       extends: '../../../../tsconfig.json',
-      compilerOptions: { lib: ['ES2023', 'DOM'], allowJs: true, checkJs: true, allowUnreachableCode: true },
+      // Strict, as a user's tsconfig would be; the repository's extra noUncheckedIndexedAccess is not.
+      compilerOptions: {
+        lib: ['ES2023', 'DOM'],
+        allowJs: true,
+        checkJs: true,
+        allowUnreachableCode: true,
+        noUncheckedIndexedAccess: false,
+      },
       files: ['../../src/support/snippet-globals.d.ts', ...files],
     }),
   );

@@ -1,6 +1,9 @@
 // What the READMEs' snippets use without defining: the reader's own code. Loose on purpose: the
 // packages' types are what the snippets check.
+/// <reference types="vitest/globals" />
 declare global {
+  const answer: (question: string, user: { userId: string }) => Promise<string>;
+  const myQueue: { add(name: string, data: unknown, options?: object): Promise<unknown> };
   const messages: Array<{ role: string; content: string }>;
   function llm(input: unknown): Promise<{ text: string; usage: { prompt_tokens: number; completion_tokens: number } }>;
   const q: string;

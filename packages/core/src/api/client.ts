@@ -1,9 +1,11 @@
 import type { DeadLetter } from '../pipeline/dead-letter.js';
 import { globalState } from '../runtime/global-state.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import { createConsoleLogger, LogSink } from '../runtime/logger.js';
 import { formatProblem } from '../runtime/option-problems.js';
 import { type FusewireOptions, resolveOptions } from '../runtime/options.js';
-import { Pipeline } from '../pipeline/pipeline.js';
+import { createPipeline } from './create-pipeline.js';
+import { joinRunning } from './second-client.js';
 import { emptyStats, type FusewireStats } from '../pipeline/stats.js';
 import { subscribeChannels } from '../channels/subscribers.js';
 import { subscribeTracingChannels } from '../channels/tracing-subscribers.js';
@@ -49,7 +51,7 @@ class RunningClient implements Fusewire {
   }
 
   deadLetters(): DeadLetter[] {
-    return this.#pipeline.deadLetters.list();
+    return this.#pipeline.ledger.deadLetters.list();
   }
 
   get isShutdown(): boolean {
@@ -73,15 +75,18 @@ class DisabledClient implements Fusewire {
   }
 }
 
-let warnedAlreadyRunning = false;
-
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 
 /**
  * Starts fusewire: validates options and the `LANGFUSE_*` environment (an unusable value is
  * reported once in a warning and its default applies; with `strict: true` it throws
- * {@link FusewireConfigError} instead), subscribes to the `langfuse.*` channels and starts the batcher. If a client is already running
- * in this process (from this or another bundled copy), returns that one.
+ * {@link FusewireConfigError} instead), subscribes to the `langfuse.*` channels and starts the batcher.
+ *
+ * One pipeline per process: if a client is already running (from this or another bundled copy),
+ * a call with no options or the same destination returns it; a call with another destination or
+ * a new `mask` returns a handle that joins it — its mask is added (every mask runs, none is ever
+ * skipped), its `shutdown()` only flushes and leaves the running client alone, and options the
+ * running pipeline cannot take (other keys or URL, say) are logged, naming them.
  *
  * @example
  * ```ts
@@ -94,17 +99,7 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
   const opts = resolveOptions(options);
   const state = globalState();
   const running = state.client as (Fusewire & { isShutdown?: boolean }) | undefined;
-  if (running?.enabled && running.isShutdown !== true) {
-    if (options !== undefined && Object.keys(options).length > 0 && !warnedAlreadyRunning) {
-      warnedAlreadyRunning = true;
-      new LogSink(opts.logger ?? createConsoleLogger(), [opts.secretKey]).log(
-        'warn',
-        { code: 'FUSEWIRE_CONFIG' },
-        'a fusewire client is already running in this process, so these options were ignored (one pipeline per process). Pass options to the first createFusewire() or register() call, or shut the running client down first.',
-      );
-    }
-    return running;
-  }
+  if (running?.enabled && running.isShutdown !== true) return joinRunning(running, options, opts, state);
 
   if (!opts.enabled) return register(new DisabledClient());
   // Configuration problems are reported, never thrown (unless `strict`): the app runs either way.
@@ -129,7 +124,7 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
     return register(new DisabledClient());
   }
 
-  const pipeline = new Pipeline(opts);
+  const pipeline = createPipeline(opts);
   const url = new URL(opts.baseUrl);
   if (needsKeys && url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
     pipeline.log.log(
@@ -139,6 +134,7 @@ export function createFusewire(options?: FusewireOptions): Fusewire {
     );
   }
   state.pipeline = pipeline;
+  state.clientOptions = opts;
   subscribeChannels(state);
   subscribeTracingChannels(state);
   return register(new RunningClient(pipeline));

@@ -9,7 +9,9 @@ export type DropReason =
   | 'retry_exhausted'
   | 'too_large'
   | 'shutdown_timeout'
-  | 'after_shutdown';
+  | 'after_shutdown'
+  | 'spool_full'
+  | 'store_error';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'queue_full',
@@ -20,6 +22,8 @@ export const DROP_REASONS: readonly DropReason[] = [
   'too_large',
   'shutdown_timeout',
   'after_shutdown',
+  'spool_full',
+  'store_error',
 ];
 
 /**
@@ -53,8 +57,8 @@ interface RecordBase {
   epoch: number;
   /** Ingestion envelope id: made once, so a retry re-sends the same id and Langfuse dedups. */
   envelopeId?: string;
-  /** Set once the record has been delivered or dropped, so it is never counted twice. */
-  settled?: boolean;
+  /** The pipeline run that accepted it (tells an earlier process's leftovers in a durable store from this one's). */
+  origin?: string;
 }
 
 export interface TraceRecord extends RecordBase {

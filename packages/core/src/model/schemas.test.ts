@@ -205,7 +205,14 @@ describe('nested usage (what provider SDKs return)', () => {
       completion_tokens_details: { reasoning_tokens: 2 },
     };
     const result = normalize(
-      { k: 'generation', m: { name: 'chat', usageDetails: usage }, t: 1, c: undefined, b: 0, e: 0 },
+      {
+        kind: 'generation',
+        message: { name: 'chat', usageDetails: usage },
+        acceptedAt: 1,
+        context: undefined,
+        bytes: 0,
+        epoch: 0,
+      },
       1,
     );
     expect(result.ok).toBe(true);
@@ -217,7 +224,14 @@ describe('nested usage (what provider SDKs return)', () => {
   it('still rejects usage that is not counts', async () => {
     const { normalize } = await import('../pipeline/normalize.js');
     const result = normalize(
-      { k: 'generation', m: { usageDetails: { input: 'many' } }, t: 1, c: undefined, b: 0, e: 0 },
+      {
+        kind: 'generation',
+        message: { usageDetails: { input: 'many' } },
+        acceptedAt: 1,
+        context: undefined,
+        bytes: 0,
+        epoch: 0,
+      },
       1,
     );
     expect(result.ok).toBe(false);

@@ -1,5 +1,6 @@
 import type { DropReason, ExportRecord } from '../model/records.js';
 import type { LogSink } from '../runtime/logger.js';
+import type { EventStore, StoreRefusal } from '../seams/store.js';
 import { DeadLetterList } from './dead-letter.js';
 import { FlushEpochs } from './flush-epochs.js';
 import { Counters, type FusewireStats } from './stats.js';
@@ -50,6 +51,8 @@ const DEAD_LETTERED = new Set<DropReason>([
 
 export interface LedgerOptions {
   log: LogSink;
+  /** Told the final outcome of every record it handed out. */
+  store: EventStore;
   deadLetterSize: number;
   maxQueueSize: number;
   maxQueueBytes: number;
@@ -64,7 +67,10 @@ export class Ledger implements OutcomeReporter {
   readonly counters = new Counters();
   readonly deadLetters: DeadLetterList;
   readonly epochs = new FlushEpochs();
+  /** Marks the records this process accepted, to tell them from an earlier process's leftovers. */
+  readonly origin = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   readonly #log: LogSink;
+  readonly #store: EventStore;
   readonly #limits: { maxSize: number; maxBytes: number };
   readonly #settled = new WeakSet<ExportRecord>();
   readonly #exportLogKeys = new Set<string>();
@@ -72,9 +78,11 @@ export class Ledger implements OutcomeReporter {
   #bytes = 0;
   #flushesWaiting = 0;
   #upstreamIdle: () => boolean = () => true;
+  #onSettled: (count: number) => void = () => {};
 
   constructor(options: LedgerOptions) {
     this.#log = options.log;
+    this.#store = options.store;
     this.#limits = { maxSize: options.maxQueueSize, maxBytes: options.maxQueueBytes };
     this.deadLetters = new DeadLetterList(options.deadLetterSize, (s) => options.log.scrub(s));
   }
@@ -103,13 +111,18 @@ export class Ledger implements OutcomeReporter {
     this.#upstreamIdle = idle;
   }
 
+  /** Tells the ledger who wants to know that records settled (room for more claims). */
+  watchSettled(listener: (count: number) => void): void {
+    this.#onSettled = listener;
+  }
+
   /** Counts a message handed to fusewire (every one, refused or not). */
   handed(): void {
     this.counters.enqueued++;
   }
 
-  /** A handed message that was never admitted (queue full, after shutdown). */
-  refused(reason: 'queue_full' | 'after_shutdown'): void {
+  /** A handed message that was never admitted (queue full, after shutdown, unreadable). */
+  refused(reason: DropReason): void {
     this.counters.dropped[reason]++;
   }
 
@@ -147,9 +160,47 @@ export class Ledger implements OutcomeReporter {
   }
 
   settle(records: readonly ExportRecord[], outcome: Outcome, detail?: SettleDetail): void {
+    const fresh = this.#count(records, outcome, detail);
+    if (fresh.length === 0) return;
+    try {
+      this.#store.settle(fresh, outcome, detail?.message);
+    } catch (error) {
+      this.#log.once(
+        `store.settle`,
+        'error',
+        {},
+        `the ${this.#store.name} store threw from settle(): ${String(error)}`,
+      );
+    }
+    this.#onSettled(fresh.length);
+  }
+
+  /** Records the store refused to take: dropped with its reason, never handed to the store again. */
+  unstored(records: readonly ExportRecord[], reason: StoreRefusal): void {
+    this.#count(records, reason, { message: `the store refused them (${reason})` });
+  }
+
+  /**
+   * Claimed records handed back to a durable store at shutdown: they stay pending (the store
+   * keeps them for the next process), and this process settles them no more.
+   */
+  released(records: readonly ExportRecord[]): ExportRecord[] {
+    const fresh: ExportRecord[] = [];
     for (const record of records) {
       if (this.#settled.has(record)) continue;
       this.#settled.add(record);
+      this.epochs.settle(record.epoch);
+      fresh.push(record);
+    }
+    return fresh;
+  }
+
+  #count(records: readonly ExportRecord[], outcome: Outcome, detail: SettleDetail | undefined): ExportRecord[] {
+    const fresh: ExportRecord[] = [];
+    for (const record of records) {
+      if (this.#settled.has(record)) continue;
+      this.#settled.add(record);
+      fresh.push(record);
       this.#size--;
       this.#bytes -= record.bytes;
       this.epochs.settle(record.epoch);
@@ -160,6 +211,7 @@ export class Ledger implements OutcomeReporter {
       this.counters.dropped[outcome]++;
       if (DEAD_LETTERED.has(outcome)) this.deadLetters.add(deadLetterOf(record, outcome, detail), record);
     }
+    return fresh;
   }
 
   isSettled(record: ExportRecord): boolean {

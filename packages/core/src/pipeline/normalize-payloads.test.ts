@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { ObservationRecord } from '../model/records.js';
 import { estimateBytes, normalize, type RawRecord } from './normalize.js';
 
-const raw = (m: Record<string, unknown>): RawRecord => ({ k: 'span', m, t: Date.now(), c: undefined, b: 0, e: 0 });
+const raw = (message: Record<string, unknown>): RawRecord => ({
+  kind: 'span',
+  message,
+  acceptedAt: Date.now(),
+  context: undefined,
+  bytes: 0,
+  epoch: 0,
+});
 
 function observation(m: Record<string, unknown>, maxEventBytes?: number): ObservationRecord {
   const result = normalize(raw({ name: 'n', ...m }), 1, maxEventBytes);

@@ -1,4 +1,3 @@
-import type { ContextStore } from '../api/context.js';
 import { newSpanId, newTraceId, sampledIn, toSpanId, toTraceId } from '../model/ids.js';
 import {
   type ExportRecord,
@@ -11,6 +10,7 @@ import {
   type TraceRecord,
 } from '../model/records.js';
 import { type JsonBudget, serializeJson } from '../model/safe-json.js';
+import type { RawRecord } from './raw-record.js';
 import { retainedSize } from './retained-size.js';
 import { toLangfuseUsage } from '../model/usage-details.js';
 import {
@@ -23,20 +23,7 @@ import {
   validateMessage,
 } from '../model/schemas.js';
 
-/** What the hot path stores: the caller's message (a shallow copy), untouched until flush. */
-export interface RawRecord {
-  /** Channel kind: trace, score, or an observation type. */
-  k: string;
-  m: Record<string, unknown> | undefined;
-  /** Accept time, epoch ms. */
-  t: number;
-  c: ContextStore | undefined;
-  /** Estimated bytes. */
-  b: number;
-  e: number;
-  /** Set when the hot path could not even copy the message. */
-  err?: string;
-}
+export type { RawRecord } from './raw-record.js';
 
 export type NormalizeResult =
   | { ok: true; record: ExportRecord }
@@ -56,11 +43,11 @@ function messageKind(k: string): MessageKind {
  * `maxEventBytes` bounds the JSON written for an event's object fields (see {@link Payloads}).
  */
 export function normalize(raw: RawRecord, sampleRate: number, maxEventBytes = DEFAULT_EVENT_BYTES): NormalizeResult {
-  const m = raw.m;
+  const m = raw.message;
   if (m === undefined) {
-    return { ok: false, reason: 'invalid', problem: { path: '(message)', message: raw.err ?? 'not an object' } };
+    return { ok: false, reason: 'invalid', problem: { path: '(message)', message: raw.problem ?? 'not an object' } };
   }
-  const kind = messageKind(raw.k);
+  const kind = messageKind(raw.kind);
   // Provider usage shapes become keys Langfuse prices (model/usage-details.ts), before validation.
   if (kind === 'observation' && m.usageDetails != null) {
     const usage = toLangfuseUsage(m.usageDetails);
@@ -82,7 +69,7 @@ export function normalize(raw: RawRecord, sampleRate: number, maxEventBytes = DE
     };
   }
   const traceId = record.traceId;
-  if (traceId !== undefined && (raw.c?.sampled === false || !sampledIn(traceId, sampleRate))) {
+  if (traceId !== undefined && (raw.context?.sampled === false || !sampledIn(traceId, sampleRate))) {
     return { ok: false, reason: 'sampled' };
   }
   return { ok: true, record };
@@ -178,12 +165,12 @@ function toTrace(raw: RawRecord, m: Record<string, unknown>, p: Payloads): Trace
   const fields = traceFields(m, p);
   return {
     kind: 'trace',
-    traceId: id !== undefined ? toTraceId(id) : raw.c?.traceId || newTraceId(),
-    timestamp: time(m.timestamp) ?? raw.t,
+    traceId: id !== undefined ? toTraceId(id) : raw.context?.traceId || newTraceId(),
+    timestamp: time(m.timestamp) ?? raw.acceptedAt,
     fields,
     raw: rawBits(m),
     bytes: traceSize(fields),
-    epoch: raw.e,
+    epoch: raw.epoch,
   };
 }
 
@@ -193,8 +180,8 @@ function observationType(k: string, m: Record<string, unknown>): ObservationType
 }
 
 function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads): ObservationRecord {
-  const c = raw.c;
-  const type = observationType(raw.k, m);
+  const c = raw.context;
+  const type = observationType(raw.kind, m);
   const traceId = typeof m.traceId === 'string' ? toTraceId(m.traceId) : c?.traceId || newTraceId();
   const id = typeof m.id === 'string' ? toSpanId(m.id) : newSpanId();
   let parentId: string | undefined;
@@ -202,7 +189,7 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads):
   else if (c !== undefined && c.traceId === traceId && c.observationId !== undefined && c.observationId !== id) {
     parentId = c.observationId;
   }
-  const startTime = time(m.startTime) ?? raw.t;
+  const startTime = time(m.startTime) ?? raw.acceptedAt;
   const input = p.get(m.input);
   const output = p.get(m.output);
   const metadata = m.metadata == null ? undefined : p.get(m.metadata);
@@ -220,7 +207,7 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads):
     appRoot: m.appRoot === true && parentId !== undefined ? true : undefined,
     name,
     startTime,
-    endTime: type === 'event' ? undefined : (time(m.endTime) ?? Math.max(raw.t, startTime)),
+    endTime: type === 'event' ? undefined : (time(m.endTime) ?? Math.max(raw.acceptedAt, startTime)),
     input,
     output,
     metadata,
@@ -236,7 +223,7 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads):
     promptName: str(m.promptName),
     promptVersion: typeof m.promptVersion === 'number' ? m.promptVersion : undefined,
     bytes: 0,
-    epoch: raw.e,
+    epoch: raw.epoch,
   };
   o.bytes = sizeOf(
     o.input,
@@ -266,12 +253,12 @@ function toScore(raw: RawRecord, m: Record<string, unknown>, p: Payloads): Score
     kind: 'score',
     raw: typeof m.metadata === 'string' ? RAW_METADATA : 0,
     id: str(m.id) ?? newTraceId(),
-    timestamp: time(m.timestamp) ?? raw.t,
+    timestamp: time(m.timestamp) ?? raw.acceptedAt,
     name: m.name as string,
     value,
     dataType: inferScoreType(value, m.dataType),
     bytes: 0,
-    epoch: raw.e,
+    epoch: raw.epoch,
   };
   if (typeof m.traceId === 'string') s.traceId = toTraceId(m.traceId);
   if (typeof m.observationId === 'string') s.observationId = toSpanId(m.observationId);
@@ -279,8 +266,8 @@ function toScore(raw: RawRecord, m: Record<string, unknown>, p: Payloads): Score
   if (typeof m.datasetRunId === 'string') s.datasetRunId = m.datasetRunId;
   if (s.traceId === undefined && s.sessionId === undefined && s.datasetRunId === undefined) {
     // Published inside a trace: the score is about that trace.
-    if (raw.c === undefined || raw.c.traceId === '') return undefined;
-    s.traceId = raw.c.traceId;
+    if (raw.context === undefined || raw.context.traceId === '') return undefined;
+    s.traceId = raw.context.traceId;
   }
   if (typeof m.comment === 'string') s.comment = m.comment;
   if (m.metadata != null) s.metadata = p.get(m.metadata);

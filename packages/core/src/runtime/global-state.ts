@@ -24,6 +24,8 @@ export interface PipelineEntry {
   readonly sampleRate?: number;
   /** True once the pipeline stopped taking events. */
   readonly isShutdown?: boolean;
+  /** Adds a mask that runs after the ones before it (a second client's). Absent on older copies. */
+  addMask?(mask: (value: unknown, context: { field: 'input' | 'output' | 'metadata'; kind: string }) => unknown): void;
 }
 
 /**
@@ -40,6 +42,8 @@ export interface GlobalState {
   client: unknown;
   /** Channels we have already subscribed to, whichever copy did it. */
   readonly subscribed: Set<string>;
+  /** The running client's resolved options (for a later createFusewire() to compare with). */
+  clientOptions?: unknown;
   /** Warnings given once per process (whichever copy gave them). Absent on older copies. */
   warned?: Set<string>;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Delivery } from '../seams/delivery.js';
+import type { EventStore } from '../seams/store.js';
 import type { FusewireLogger } from './logger.js';
 import type { FusewireOptions, Transport } from './options.js';
 
@@ -167,4 +168,20 @@ export const FIELDS: Record<keyof FusewireOptions, Field> = {
   },
   flushOnExit: { schema: z.boolean(), accepts: 'true or false', fallback: isDefault('true') },
   strict: { schema: z.boolean(), accepts: 'true or false', fallback: isDefault('false') },
+  store: storeField(),
+  spool: storeField(),
 };
+
+function storeField(): Field {
+  const methods = ['append', 'claim', 'settle', 'release', 'stats', 'flush', 'close'];
+  return {
+    schema: z.custom<EventStore>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        methods.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+    ),
+    accepts: 'an EventStore (append, claim, settle, release, stats, flush, close), e.g. createMemoryStore()',
+    fallback: 'Keeping events in memory instead.',
+  };
+}

@@ -1,3 +1,4 @@
+import type { EventStore } from '../seams/store.js';
 import { FusewireConfigError } from './errors.js';
 import type { Delivery } from '../seams/delivery.js';
 import type { FusewireLogger } from './logger.js';
@@ -74,8 +75,16 @@ export interface FusewireOptions {
   enabled?: boolean;
   /** How many rejected events are kept for inspection in `deadLetters()`. Default 100. */
   deadLetterSize?: number;
-  /** Flush when the process is about to exit on its own (`beforeExit`). Default true. */
+  /**
+   * Flush when the process is about to exit on its own (`beforeExit`), and on SIGTERM or an uncaught
+   * exception that nothing else handles, send what can be sent before the process ends as Node would
+   * have. Default true.
+   */
   flushOnExit?: boolean;
+  /** Where accepted events wait until they are sent. Default: in memory (`createMemoryStore()`). */
+  store?: EventStore;
+  /** The same as `store`, under the name `@fusewire/spool` documents: `createFusewire({ spool: sqliteSpool() })`. */
+  spool?: EventStore;
   /**
    * Where assembled requests go (see {@link Delivery}). Default: direct HTTP to `baseUrl`
    * ({@link createHttpDelivery}). A delivery with `needsCredentials: false` (a queue whose workers hold
@@ -113,6 +122,8 @@ export interface ResolvedOptions {
   flushOnExit: boolean;
   strict: boolean;
   delivery: Delivery | undefined;
+  /** `store` or its alias `spool`; undefined: the memory store. */
+  store: EventStore | undefined;
   /** What was wrong with the options or environment, for the client to log once it has a logger. */
   problems: ConfigProblem[];
 }
@@ -186,6 +197,16 @@ export function resolveOptions(input: FusewireOptions = {}, env: NodeJS.ProcessE
   }
   problems.push(...swappedKeys(out, options));
   out.baseUrl = String(out.baseUrl).replace(/\/+$/, '');
+  if (out.store !== undefined && out.spool !== undefined && out.store !== out.spool) {
+    reject({
+      option: 'spool',
+      problem: 'both store and spool are set',
+      hint: 'They are one option: pass only one.',
+      fallback: 'Using store.',
+    });
+  }
+  out.store ??= out.spool;
+  delete out.spool;
   out.problems = problems;
   return out as unknown as ResolvedOptions;
 }

@@ -4,8 +4,8 @@ import { normalize } from '../../pipeline/normalize.js';
 import type { ExportRecord } from '../../model/records.js';
 import { LONE_TRACE_MESSAGE, TraceAssembler } from './trace-assembler.js';
 
-function record(k: string, m: Record<string, unknown>): ExportRecord {
-  const result = normalize({ k, m, t: Date.now(), c: undefined, b: 0, e: 0 }, 1);
+function record(kind: string, message: Record<string, unknown>): ExportRecord {
+  const result = normalize({ kind, message, acceptedAt: Date.now(), context: undefined, bytes: 0, epoch: 0 }, 1);
   if (!result.ok) throw new Error(`invalid test record: ${JSON.stringify(result)}`);
   return result.record;
 }

@@ -1,0 +1,161 @@
+import type { ExportRecord } from '../model/records.js';
+import type { LogSink } from '../runtime/logger.js';
+import type { EventStore } from '../seams/store.js';
+import { logInternalError } from './internal-error.js';
+import type { Intake } from './intake.js';
+import type { Ledger } from './ledger.js';
+import { normalizeRaw } from './normalize-raw.js';
+
+/** What the drain needs from an export lane. */
+export interface LaneInput {
+  add(record: ExportRecord): void;
+  /** Without `partial` only full batches leave; with it, everything queued now leaves. */
+  pump(mode: { partial?: boolean; final?: boolean }): void;
+  /** Stops the lane; hands back what it had not settled. */
+  abandon(): ExportRecord[];
+}
+
+/** Where a record is sent: scores have their own endpoint with OTLP. */
+export type LaneRouter = (record: ExportRecord) => LaneInput;
+
+export interface DrainOptions {
+  intake: Intake;
+  ledger: Ledger;
+  store: EventStore;
+  lanes: readonly LaneInput[];
+  route: LaneRouter;
+  log: LogSink;
+  sampleRate: number;
+  /** Bound for the JSON of one event's object fields (normalize). */
+  maxEventBytes: number;
+  /** Records a lane may hold claimed from a durable store (a memory store hands everything over). */
+  claimWindow: number;
+  claimWindowBytes: number;
+}
+
+/** Raw records per slice at most, and the time a slice may take before it yields to the event loop. */
+const SLICE_RECORDS = 2048;
+const SLICE_BUDGET_MS = 8;
+/** How often (in records) a slice looks at the clock. */
+const CLOCK_EVERY = 16;
+
+/**
+ * Moves records off the hot path: normalises raw records in slices (each at most a few
+ * milliseconds, then it yields to the event loop), appends them to the store, hands claimed
+ * records to the lanes, and pumps the lanes. A tick or a flush asks for partial batches: they
+ * leave in the same slice that emptied intake, so an event waits at most one flush interval.
+ */
+export class Drain {
+  readonly #o: DrainOptions;
+  #scheduled = false;
+  #partialRequested = false;
+  #stopped = false;
+  /** Records claimed from a durable store and not yet settled. */
+  #claimedOpen = 0;
+
+  constructor(options: DrainOptions) {
+    this.#o = options;
+    options.ledger.watchUpstream(() => options.intake.waiting === 0 && !this.#storeHasUnclaimed());
+  }
+
+  /** Runs a slice soon (off the caller's stack). Idempotent until it runs. */
+  soon(): void {
+    if (this.#scheduled || this.#stopped) return;
+    this.#scheduled = true;
+    setImmediate(() => this.run());
+  }
+
+  /** Asks for partial batches to leave and runs a slice now (the interval tick, a flush). */
+  runPartial(): void {
+    this.#partialRequested = true;
+    this.run();
+  }
+
+  /** A durable store's claimed records settled: room for more. */
+  settled(count: number): void {
+    if (!this.#o.store.durable) return;
+    this.#claimedOpen -= count;
+    if (this.#storeHasUnclaimed()) this.soon();
+  }
+
+  /** Runs one slice: normalise, append, hand over, pump. Never throws. */
+  run(): void {
+    this.#scheduled = false;
+    if (this.#stopped) return;
+    try {
+      const more = this.#normalizeSlice(SLICE_BUDGET_MS);
+      this.#handOver();
+      const { ledger } = this.#o;
+      // Partial batches only once intake is empty: a trace update must not leave alone
+      // while its root span is still in the next slice.
+      const partial = (this.#partialRequested && !more) || ledger.flushing;
+      if (!more) this.#partialRequested = false;
+      const final = ledger.final;
+      for (const lane of this.#o.lanes) lane.pump({ partial, final });
+      if (more) this.soon();
+    } catch (error) {
+      logInternalError(this.#o.log, 'drain', error);
+    }
+  }
+
+  /** Normalises and stores everything intake holds, with no time budget, and hands nothing over (shutdown). */
+  runToEnd(): void {
+    try {
+      while (this.#normalizeSlice(Number.POSITIVE_INFINITY)) {}
+    } catch (error) {
+      logInternalError(this.#o.log, 'drain', error);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Returns true when raw records are left for another slice. */
+  #normalizeSlice(budgetMs: number): boolean {
+    const { intake, ledger, sampleRate, log, maxEventBytes } = this.#o;
+    const started = performance.now();
+    const records: ExportRecord[] = [];
+    for (let n = 1; n <= SLICE_RECORDS; n++) {
+      const raw = intake.take();
+      if (raw === undefined) break;
+      const record = normalizeRaw(raw, { intake, ledger, log, sampleRate, maxEventBytes });
+      if (record !== undefined) records.push(record);
+      if (n % CLOCK_EVERY === 0 && performance.now() - started > budgetMs) break;
+    }
+    if (records.length > 0) this.#append(records);
+    return intake.waiting > 0;
+  }
+
+  #append(records: ExportRecord[]): void {
+    const { store, ledger } = this.#o;
+    let answer: ReturnType<EventStore['append']>;
+    try {
+      answer = store.append(records);
+    } catch (error) {
+      answer = { refused: records, reason: 'store_error' };
+      logInternalError(this.#o.log, 'store.append', error, `the ${store.name} store threw from append()`);
+    }
+    if (answer.refused.length > 0) ledger.unstored(answer.refused, answer.reason ?? 'store_error');
+  }
+
+  /** Claims from the store and hands each record to its lane. */
+  #handOver(): void {
+    const { store, ledger, route, claimWindow, claimWindowBytes } = this.#o;
+    const room = store.durable ? claimWindow - this.#claimedOpen : Number.POSITIVE_INFINITY;
+    if (room <= 0) return;
+    const claimed = store.claim(room, store.durable ? claimWindowBytes : Number.POSITIVE_INFINITY);
+    if (store.durable) this.#claimedOpen += claimed.length;
+    for (const record of claimed) {
+      if (record.origin !== ledger.origin) ledger.adopt(record);
+      route(record).add(record);
+    }
+  }
+
+  #storeHasUnclaimed(): boolean {
+    const { store } = this.#o;
+    // A memory store hands everything over in the slice that appended it.
+    if (!store.durable) return false;
+    return store.stats().events > this.#claimedOpen;
+  }
+}

@@ -12,12 +12,13 @@ const NOT_COMPARED = new Set(['logger', 'mask', 'problems', 'strict']);
 
 /**
  * The rule for a second `createFusewire()` while a client runs (one pipeline per process):
- * - no options, or the same options: the running client itself;
- * - otherwise a handle that joins it: its mask is added to the running pipeline (masks are
- *   never skipped), its `shutdown()` only flushes and leaves the running client alone, and
- *   every option that could not be applied is named in one log line (an error when it is a
- *   destination — other keys, URL, transport or store — since those events go to the running
- *   client's project; a warning otherwise).
+ * - the same destination (keys, URL, transport, store) and no new mask: the running client
+ *   itself (options that only tune it — timings, limits — cannot change a running pipeline and
+ *   are named in one warning);
+ * - another destination or a new mask: a handle that joins the running client. Its mask is
+ *   added to the running pipeline (masks are never skipped), its `shutdown()` only flushes and
+ *   leaves the running client alone, and the options not applied are named in one error (the
+ *   events go to the running client's project).
  */
 export function joinRunning(
   running: Fusewire,
@@ -28,12 +29,31 @@ export function joinRunning(
   if (options === undefined || Object.keys(options).length === 0) return running;
   const first = (state.clientOptions ?? {}) as Record<string, unknown>;
   const mine = opts as unknown as Record<string, unknown>;
-  const ignored = Object.keys(mine).filter((key) => !NOT_COMPARED.has(key) && mine[key] !== first[key]);
+  const ignored = Object.keys(mine).filter((key) => !NOT_COMPARED.has(key) && !same(key, mine[key], first[key]));
   const newMask = opts.mask !== undefined && opts.mask !== first.mask;
-  if (ignored.length === 0 && !newMask) return running;
-  if (newMask) state.pipeline?.addMask?.(opts.mask!);
   if (ignored.length > 0) reportIgnored(ignored, opts);
+  if (!newMask && !ignored.some((key) => DESTINATION.has(key))) return running;
+  if (newMask) state.pipeline?.addMask?.(opts.mask!);
   return new JoinedClient(running);
+}
+
+function same(key: string, a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // Credentials in a URL are not where events go (fusewire sends its own authorization).
+  return (
+    key === 'baseUrl' && typeof a === 'string' && typeof b === 'string' && withoutUserinfo(a) === withoutUserinfo(b)
+  );
+}
+
+function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href.replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
 }
 
 function reportIgnored(ignored: string[], opts: ResolvedOptions): void {

@@ -122,6 +122,11 @@ export class Intake {
     if (this.#head >= this.#raw.length) {
       this.#raw = [];
       this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > this.#raw.length) {
+      // Under sustained load intake may never be empty: drop the taken prefix now and then,
+      // or the array grows with every publish.
+      this.#raw = this.#raw.slice(this.#head);
+      this.#head = 0;
     }
     return raw;
   }

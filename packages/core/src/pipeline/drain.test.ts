@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ExportRecord } from '../model/records.js';
+import { LogSink } from '../runtime/logger.js';
+import { createMemoryStore } from '../seams/memory-store.js';
+import { createStoreDouble } from '../seams/store-double.js';
+import type { EventStore } from '../seams/store.js';
+import { captureLogger } from '../test-helpers.js';
+import { Drain, type LaneInput } from './drain.js';
+import { Intake } from './intake.js';
+import { Ledger } from './ledger.js';
+
+/** A lane that records what it was given and how it was pumped. */
+class FakeLane implements LaneInput {
+  readonly added: ExportRecord[] = [];
+  readonly pumps: Array<{ partial?: boolean; final?: boolean; queued: number }> = [];
+  add(record: ExportRecord): void {
+    this.added.push(record);
+  }
+  pump(mode: { partial?: boolean; final?: boolean }): void {
+    this.pumps.push({ ...mode, queued: this.added.length });
+  }
+  abandon(): ExportRecord[] {
+    return this.added.splice(0);
+  }
+}
+
+function setup(store: EventStore = createMemoryStore(), flushAt = 512) {
+  const log = new LogSink(captureLogger(), []);
+  const ledger = new Ledger({ log, store, deadLetterSize: 10, maxQueueSize: 100_000, maxQueueBytes: 1e9 });
+  const lane = new FakeLane();
+  let drain: Drain | undefined;
+  const intake = new Intake({
+    ledger,
+    log,
+    flushAt,
+    maxQueueSize: 100_000,
+    maxQueueBytes: 1e9,
+    backlog: () => drain?.soon(),
+  });
+  drain = new Drain({
+    intake,
+    ledger,
+    store,
+    lanes: [lane],
+    route: () => lane,
+    log,
+    sampleRate: 1,
+    claimWindow: 8,
+    claimWindowBytes: 1e9,
+  });
+  ledger.watchSettled((n) => drain.settled(n));
+  return { ledger, intake, drain, lane, store };
+}
+
+const span = (i: number) => ({ name: `s${i}`, input: { i } });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Drain', () => {
+  it('one tick takes what intake holds and lets it leave in the same tick (#13 item 1)', () => {
+    const { intake, drain, lane } = setup();
+    intake.accept('span', span(1), undefined);
+    drain.runPartial();
+    // The partial pump came after the record reached the lane, not before.
+    expect(lane.added).toHaveLength(1);
+    expect(lane.pumps.at(-1)).toMatchObject({ partial: true, queued: 1 });
+  });
+
+  it('works in slices with a time budget and yields between them (#12 item 6)', () => {
+    const { intake, drain, lane } = setup();
+    for (let i = 0; i < 1_000; i++) intake.accept('span', span(i), undefined);
+    // A clock that moves 1 ms per look: the 8 ms budget ends the slice after a few looks.
+    let t = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => t++);
+    const immediate = vi.spyOn(globalThis, 'setImmediate');
+    drain.runPartial();
+    const first = lane.added.length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(1_000);
+    expect(intake.waiting).toBe(1_000 - first);
+    expect(immediate).toHaveBeenCalled();
+    // Not partial yet: a trace update must not leave while its root may be in the next slice.
+    expect(lane.pumps.at(-1)).toMatchObject({ partial: false });
+    while (intake.waiting > 0) drain.run();
+    expect(lane.added).toHaveLength(1_000);
+    // The tick's request for partial batches is honoured by the slice that emptied intake.
+    expect(lane.pumps.at(-1)).toMatchObject({ partial: true });
+  });
+
+  it('a durable store gets records on every slice, and hands out at most the claim window', () => {
+    const store = createStoreDouble();
+    const { intake, drain, lane, ledger } = setup(store);
+    for (let i = 0; i < 20; i++) intake.accept('span', span(i), undefined);
+    drain.run();
+    expect(store.appended).toHaveLength(20);
+    expect(lane.added).toHaveLength(8);
+    ledger.settle(lane.added.splice(0, 8), 'delivered');
+    drain.run();
+    expect(lane.added).toHaveLength(8);
+    expect(ledger.stats()).toMatchObject({ enqueued: 20, delivered: 8, pending: 12 });
+  });
+
+  it("adopts an earlier process's leftovers: counted as enqueued and pending", () => {
+    const leftover = {
+      kind: 'score',
+      id: 'x',
+      name: 'n',
+      value: 1,
+      dataType: 'NUMERIC',
+      timestamp: 1,
+      raw: 0,
+      bytes: 10,
+      epoch: 99,
+      origin: 'another',
+    } as ExportRecord;
+    const store = createStoreDouble({ leftovers: [leftover] });
+    const { drain, lane, ledger } = setup(store);
+    drain.run();
+    expect(lane.added).toEqual([leftover]);
+    expect(ledger.stats()).toMatchObject({ enqueued: 1, pending: 1 });
+    ledger.settle([leftover], 'delivered');
+    expect(ledger.stats()).toMatchObject({ enqueued: 1, pending: 0, delivered: 1 });
+    expect(store.settled.map((s) => s.outcome)).toEqual(['delivered']);
+  });
+
+  it('records a store refuses are counted under its reason, and stats still balance', () => {
+    const store = createStoreDouble();
+    store.refuse = 'spool_full';
+    const { intake, drain, ledger } = setup(store);
+    intake.accept('span', span(1), undefined);
+    drain.run();
+    const s = ledger.stats();
+    expect(s.dropped.spool_full).toBe(1);
+    expect(s.enqueued).toBe(s.delivered + s.pending + Object.values(s.dropped).reduce((a, b) => a + b, 0));
+  });
+});

@@ -1,5 +1,6 @@
 import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+import { tsupBase } from '../../tsup.base.js';
 
 // The testing entry reaches core through its public index only; built, that import becomes
 // `@fusewire/core`, so @fusewire/core/testing uses the one pipeline instead of bundling a second copy.
@@ -13,13 +14,7 @@ const testingUsesPublicApi: Plugin = {
 };
 
 export default defineConfig({
+  ...tsupBase,
   entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  target: 'node20',
-  platform: 'node',
-  clean: true,
-  sourcemap: true,
-  splitting: false,
   esbuildPlugins: [testingUsesPublicApi],
 });

@@ -1,12 +1,7 @@
 import { defineConfig } from 'tsup';
+import { tsupBase } from '../../tsup.base.js';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  target: 'node20',
-  platform: 'node',
-  clean: true,
-  sourcemap: true,
-  splitting: false,
+  ...tsupBase,
+  entry: ['src/index.ts', 'src/cli.ts', 'src/client-harness.ts'],
 });

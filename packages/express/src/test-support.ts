@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createFusewire, type Fusewire, type FusewireOptions } from '@fusewire/core';
 import type { LangfuseTestServer, TraceView } from '@fusewire/test-server';
+import { clientHarness, silentLogger, trapProcessErrors } from '@fusewire/test-server/harness';
 import express from 'express';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
@@ -15,20 +16,13 @@ export async function loadExpress(major: 4 | 5): Promise<ExpressFactory> {
   return ((await import(specifier)) as { default: ExpressFactory }).default;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '@fusewire/test-server/harness';
 
-/** A fusewire client pointed at the test server, with test-friendly timings. */
+const harness = clientHarness(createFusewire, { maxRetryElapsedMs: 2_000, logger: silentLogger });
+
+/** A fusewire client pointed at the test server, with test-friendly timings (the shared harness). */
 export function startClient(server: LangfuseTestServer, options: FusewireOptions = {}): Fusewire {
-  return createFusewire({
-    baseUrl: server.url,
-    publicKey: server.publicKey,
-    secretKey: server.secretKey,
-    flushIntervalMs: 20,
-    maxRetryElapsedMs: 2_000,
-    flushOnExit: false,
-    logger: { error() {}, warn() {}, info() {}, debug() {} },
-    ...options,
-  });
+  return harness.startClient(server, options).client;
 }
 
 export interface RunningApp {
@@ -64,17 +58,10 @@ export function requestTraces(received: LangfuseTestServer['received']): TraceVi
 
 /** Fails the test file on any uncaught exception or unhandled rejection: we must never cause one. */
 export function failOnProcessErrors(): void {
-  const errors: unknown[] = [];
-  const onError = (error: unknown) => errors.push(error);
+  let trap: ReturnType<typeof trapProcessErrors> | undefined;
   beforeAll(() => {
-    process.on('uncaughtException', onError);
-    process.on('unhandledRejection', onError);
+    trap = trapProcessErrors();
   });
-  afterEach(() => {
-    if (errors.length > 0) throw new Error(`uncaught: ${errors.map(String).join('; ')}`);
-  });
-  afterAll(() => {
-    process.off('uncaughtException', onError);
-    process.off('unhandledRejection', onError);
-  });
+  afterEach(() => trap?.check());
+  afterAll(() => trap?.dispose());
 }

@@ -19,6 +19,8 @@ function emptyStats(): FusewireStats {
     too_large: 0,
     shutdown_timeout: 0,
     after_shutdown: 0,
+    spool_full: 0,
+    store_error: 0,
   };
   return {
     enqueued: 0,

@@ -1,13 +1,12 @@
 /** Shared by the unit tests (not exported by the package): a real client against the test server. */
 import { createFusewire, type Fusewire, getFusewire } from '@fusewire/core';
 import { type LangfuseTestServer, startLangfuseServer, type TraceNode, type TraceView } from '@fusewire/test-server';
+import { silentLogger, trapProcessErrors } from '@fusewire/test-server/harness';
 
 export interface Harness {
   server: LangfuseTestServer;
   client: Fusewire;
 }
-
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
 /** One test server and one client per test file (one pipeline per process, like production). */
 export async function startHarness(): Promise<Harness> {
@@ -19,7 +18,7 @@ export async function startHarness(): Promise<Harness> {
     secretKey: server.secretKey,
     flushIntervalMs: 600_000,
     timeoutMs: 2_000,
-    logger: silent,
+    logger: silentLogger,
   });
   if (getFusewire() !== client) throw new Error('expected the harness client to be the running one');
   return { server, client };
@@ -63,17 +62,13 @@ export function rid(prefix = 'req'): string {
 
 /** Fails the test file if anything escapes as an unhandled rejection or uncaught exception. */
 export function trapUnhandled(): { errors: unknown[]; dispose(): void } {
-  const errors: unknown[] = [];
-  const onError = (e: unknown) => errors.push(e);
-  process.on('unhandledRejection', onError);
-  process.on('uncaughtException', onError);
+  const trap = trapProcessErrors();
   return {
-    errors,
-    dispose() {
-      process.off('unhandledRejection', onError);
-      process.off('uncaughtException', onError);
+    get errors() {
+      return trap.errors.map((e) => e.error);
     },
+    dispose: () => trap.dispose(),
   };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '@fusewire/test-server/harness';

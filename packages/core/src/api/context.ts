@@ -1,6 +1,3 @@
-import type { AsyncLocalStorage } from 'node:async_hooks';
-import { globalState } from '../runtime/global-state.js';
-
 /**
  * What the instrumentation context carries: the trace and observation that anything
  * started or published here belongs to. Ids are canonical (lowercase hex).
@@ -25,11 +22,6 @@ export interface TraceScopeEntry {
   readonly sampled: boolean;
   /** Merges trace fields (name, userId, sessionId, tags, input, output, …) into the trace. */
   update(fields: unknown): void;
-}
-
-/** The process-wide context storage (one per process, even with several bundled copies). */
-export function contextStorage(): AsyncLocalStorage<ContextStore> {
-  return globalState().storage;
 }
 
 /** The store fusewire's exporter runs under, so its own HTTP calls never become events. */

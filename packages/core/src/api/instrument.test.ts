@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type LangfuseTestServer, startLangfuseServer, type TraceNode, type TraceView } from '@fusewire/test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contextStorage } from './context.js';
+import { globalState } from '../runtime/global-state.js';
 import { sampledIn, toTraceId, traceCarrierSpanId } from '../model/ids.js';
 import { instrument, startObservation, wrap } from './instrument.js';
 import type { ActiveObservation } from './observation-types.js';
@@ -133,7 +133,7 @@ describe.each<Transport>(['otlp', 'ingestion'])('instrumentation over %s', (tran
           resolve();
         }),
       );
-      contextStorage().exit(() => setTimeout(() => bound.emit('ping'), 1));
+      globalState().storage.exit(() => setTimeout(() => bound.emit('ping'), 1));
       await heardBound;
       return 'answer';
     });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fastPathAcceptsForTest, type MessageKind, toEpochMs, validateMessage } from './schemas.js';
+import { acceptsFast, type MessageKind, toEpochMs, validateMessage } from './schemas.js';
 
 const fullTrace = {
   id: 'trace-1',
@@ -62,7 +62,7 @@ describe('validateMessage', () => {
     ['observation', {}],
     ['observation', { level: null, usageDetails: undefined }],
   ] as Array<[MessageKind, Record<string, unknown>]>)('accepts a well-formed %s on the fast path', (kind, m) => {
-    expect(fastPathAcceptsForTest(kind, m)).toBe(true);
+    expect(acceptsFast(kind, m)).toBe(true);
     expect(validateMessage(kind, m)).toBeUndefined();
   });
 
@@ -101,7 +101,7 @@ describe('validateMessage', () => {
     ['score', { name: 'n', value: 'x'.repeat(501), traceId: 't', dataType: 'TEXT' }, 'value'],
     ['score', { name: 'n', value: 1, traceId: 't', dataType: 'PERCENT' }, 'dataType'],
   ] as Array<[MessageKind, Record<string, unknown>, string]>)('rejects %s %j at %s', (kind, m, path) => {
-    expect(fastPathAcceptsForTest(kind, m)).toBe(false);
+    expect(acceptsFast(kind, m)).toBe(false);
     const problem = validateMessage(kind, m);
     expect(problem?.path).toBe(path);
     expect(problem?.message.length).toBeGreaterThan(0);
@@ -173,7 +173,7 @@ describe('validateMessage', () => {
         fc.constantFrom<MessageKind>('trace', 'observation', 'score'),
         fc.dictionary(fc.constantFrom(...keys), fieldValue, { maxKeys: 5 }),
         (kind, m) => {
-          const fast = fastPathAcceptsForTest(kind, m);
+          const fast = acceptsFast(kind, m);
           const problem = validateMessage(kind, m);
           // The fast path may only say no when zod also says no (else zod runs for every valid message).
           if (!fast) expect(problem, JSON.stringify(m)).toBeDefined();

@@ -32,10 +32,10 @@ describe('the store seam', () => {
 
   it('`spool` is the same option; both at once is a config error', () => {
     const spool = createStoreDouble();
-    expect(() => createFusewire({ store: createMemoryStore(), spool, publicKey: 'pk', secretKey: 'sk' })).toThrow(
-      FusewireConfigError,
-    );
-    expect(() => createFusewire({ store: {} as never })).toThrow(/EventStore/);
+    expect(() =>
+      createFusewire({ store: createMemoryStore(), spool, publicKey: 'pk', secretKey: 'sk', strict: true }),
+    ).toThrow(FusewireConfigError);
+    expect(() => createFusewire({ store: {} as never, strict: true })).toThrow(/EventStore/);
   });
 
   it('a durable store gets what was published within maxAppendDelayMs, with no flush and a long interval', async () => {

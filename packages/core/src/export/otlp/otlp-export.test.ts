@@ -1,6 +1,6 @@
 import { type LangfuseTestServer, type ReceivedSpan, startLangfuseServer } from '@fusewire/test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contextStorage } from '../../api/context.js';
+import { globalState } from '../../runtime/global-state.js';
 import { toSpanId, toTraceId, traceCarrierSpanId } from '../../model/ids.js';
 import { SDK_VERSION } from '../../runtime/version.js';
 import { expectBalanced, hex16, hex32, publish, sleep, startClient, stopClient } from '../../test-helpers.js';
@@ -248,7 +248,7 @@ describe('OTLP export: every field reaches its attribute', () => {
     const { client } = startClient(server);
     const traceId = hex32(0xabc);
     const parent = hex16(0xdef);
-    contextStorage().run({ traceId, observationId: parent }, () => {
+    globalState().storage.run({ traceId, observationId: parent }, () => {
       publish('span', { id: 'child', name: 'inside' });
       publish('score', { name: 'in-context', value: 1 });
     });

@@ -124,28 +124,25 @@ function begin(type: string, attributes: ObservationAttributes | undefined): Obs
   }
 }
 
-/** Runs inside the observation's context. `fn(obs)` when `args` is undefined, else `fn.apply(thisArg, args)`. */
-function body(
+/** How `instrument()`/`wrap()` run the caller's function: `fn(obs)` when `args` is undefined, else `fn.apply(thisArg, args)`. */
+type Invocation = (
   channel: AnyTracingChannel | undefined,
   obs: Observation,
   fn: (...a: any[]) => unknown,
   thisArg: unknown,
   args: unknown[] | undefined,
-): unknown {
+) => unknown;
+
+/** Runs inside the observation's context. */
+const body: Invocation = (channel, obs, fn, thisArg, args) => {
   if (channel === undefined) return call(undefined, obs, fn, thisArg, args);
   // Another tracer bound a store to this channel: let runStores enter it (ours re-enters obs).
   if (hasForeignStores(channel)) return channel.start.runStores(obs, call, undefined, channel, obs, fn, thisArg, args);
   channel.start.publish(obs);
   return call(channel, obs, fn, thisArg, args);
-}
+};
 
-function call(
-  channel: AnyTracingChannel | undefined,
-  obs: Observation,
-  fn: (...a: any[]) => unknown,
-  thisArg: unknown,
-  args: unknown[] | undefined,
-): unknown {
+const call: Invocation = (channel, obs, fn, thisArg, args) => {
   let result: unknown;
   try {
     result = args === undefined ? fn(obs) : Reflect.apply(fn, thisArg, args);
@@ -157,7 +154,7 @@ function call(
     throw error;
   }
   return settle(channel, obs, result);
-}
+};
 
 /** Sync results end the observation now; thenables when they settle. Returns what the caller gets. */
 function settle(channel: AnyTracingChannel | undefined, obs: Observation, result: unknown): unknown {

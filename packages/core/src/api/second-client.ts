@@ -1,5 +1,3 @@
-import type { DeadLetter } from '../pipeline/dead-letter.js';
-import type { FusewireStats } from '../pipeline/stats.js';
 import { firstTimeInProcess, type GlobalState } from '../runtime/global-state.js';
 import { createConsoleLogger, LogSink } from '../runtime/logger.js';
 import type { FusewireOptions, ResolvedOptions } from '../runtime/options.js';
@@ -34,7 +32,7 @@ export function joinRunning(
   if (ignored.length > 0) reportIgnored(ignored, opts);
   if (!newMask && !ignored.some((key) => DESTINATION.has(key))) return running;
   if (newMask) state.pipeline?.addMask?.(opts.mask!);
-  return new JoinedClient(running);
+  return joinedHandle(running);
 }
 
 function same(key: string, a: unknown, b: unknown): boolean {
@@ -77,28 +75,13 @@ function reportIgnored(ignored: string[], opts: ResolvedOptions): void {
 }
 
 /** A later caller's handle on the running client: everything but stopping it. */
-class JoinedClient implements Fusewire {
-  readonly enabled = true;
-  readonly #running: Fusewire;
-
-  constructor(running: Fusewire) {
-    this.#running = running;
-  }
-
-  flush(timeoutMs?: number): Promise<FusewireStats> {
-    return this.#running.flush(timeoutMs);
-  }
-
-  /** Flushes and lets go: the running client (and its pipeline) stays up for whoever started it. */
-  shutdown(timeoutMs = 5_000): Promise<FusewireStats> {
-    return this.#running.flush(timeoutMs);
-  }
-
-  stats(): FusewireStats {
-    return this.#running.stats();
-  }
-
-  deadLetters(): DeadLetter[] {
-    return this.#running.deadLetters();
-  }
+function joinedHandle(running: Fusewire): Fusewire {
+  return {
+    enabled: true,
+    flush: (timeoutMs) => running.flush(timeoutMs),
+    // Flushes and lets go: the running client (and its pipeline) stays up for whoever started it.
+    shutdown: (timeoutMs = 5_000) => running.flush(timeoutMs),
+    stats: () => running.stats(),
+    deadLetters: () => running.deadLetters(),
+  };
 }

@@ -86,9 +86,10 @@ export class Drain {
       const more = this.#normalizeSlice(SLICE_BUDGET_MS);
       this.#handOver();
       const { ledger } = this.#o;
-      // Partial batches only once intake is empty: a trace update must not leave alone
-      // while its root span is still in the next slice.
-      const partial = (this.#partialRequested && !more) || ledger.flushing;
+      // Partial batches only once intake is empty: batches stay full while a backlog is
+      // still being normalised, and a trace update does not leave alone while its root span
+      // is still in the next slice.
+      const partial = (this.#partialRequested || ledger.flushing) && !more;
       if (!more) this.#partialRequested = false;
       const final = ledger.final;
       for (const lane of this.#o.lanes) lane.pump({ partial, final });

@@ -7,6 +7,7 @@ import { logInternalError } from './internal-error.js';
 import type { Ledger } from './ledger.js';
 import { estimateBytes } from './normalize.js';
 import type { RawRecord } from './raw-record.js';
+import { Fifo } from '../runtime/fifo.js';
 
 /** A caller's mask: called with every input, output and metadata value. */
 export type Mask = (value: unknown, context: MaskContext) => unknown;
@@ -36,9 +37,7 @@ export class Intake {
   readonly #log: LogSink;
   readonly #options: IntakeOptions;
   readonly #masks: Mask[] = [];
-  // A FIFO read from #head, so taking never copies the rest.
-  #raw: Array<RawRecord | undefined> = [];
-  #head = 0;
+  readonly #raw = new Fifo<RawRecord>();
   #accepting = true;
   #overflowing = false;
   #refusedWhileFull = 0;
@@ -51,7 +50,7 @@ export class Intake {
 
   /** Raw records waiting for the drain. */
   get waiting(): number {
-    return this.#raw.length - this.#head;
+    return this.#raw.size;
   }
 
   get accepting(): boolean {
@@ -107,7 +106,7 @@ export class Intake {
       // Recovery is reported below a low-water mark, so a queue hovering at its limit under
       // sustained overload does not log a warning and a recovery for every batch.
       if (this.#overflowing && ledger.belowLowWater) this.#recovered();
-      if (this.#raw.length - this.#head >= this.#options.flushAt) this.#options.backlog();
+      if (this.#raw.size >= this.#options.flushAt) this.#options.backlog();
     } catch (error) {
       if (unaccounted) this.#ledger.refused('invalid');
       logInternalError(this.#log, 'accept', error);
@@ -116,19 +115,7 @@ export class Intake {
 
   /** The oldest raw record, taken for good (whatever happens to it next, it is never taken twice). */
   take(): RawRecord | undefined {
-    if (this.#head >= this.#raw.length) return undefined;
-    const raw = this.#raw[this.#head]!;
-    this.#raw[this.#head++] = undefined;
-    if (this.#head >= this.#raw.length) {
-      this.#raw = [];
-      this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#raw.length) {
-      // Under sustained load intake may never be empty: drop the taken prefix now and then,
-      // or the array grows with every publish.
-      this.#raw = this.#raw.slice(this.#head);
-      this.#head = 0;
-    }
-    return raw;
+    return this.#raw.shift();
   }
 
   /** A record the drain found too big for the byte bound once its real size was known. */

@@ -1,3 +1,4 @@
+import type { ExportReport } from '../export/export-report.js';
 import type { DropReason, ExportRecord } from '../model/records.js';
 import type { LogSink } from '../runtime/logger.js';
 import type { EventStore, StoreRefusal } from '../seams/store.js';
@@ -16,26 +17,13 @@ export interface SettleDetail {
 
 /**
  * The one object the export side reports every outcome through (like Sentry's
- * `recordDroppedEvent`). Lanes and the delivery layer hold no counters of their own.
+ * `recordDroppedEvent`): the export side's {@link ExportReport}, plus the flush mode, which is
+ * decided here only. Lanes and the delivery layer hold no counters of their own.
  */
-export interface OutcomeReporter {
-  /** Final outcome of records; a record already settled is ignored (exactly once). */
-  settle(records: readonly ExportRecord[], outcome: Outcome, detail?: SettleDetail): void;
-  /** True once a record has been settled. */
-  isSettled(record: ExportRecord): boolean;
-  /** A request of `bytes` left (a first attempt or a retry). */
-  requestSent(bytes: number): void;
-  /** An attempt failed and will be retried. */
-  retrying(): void;
-  /** An export failed: logged once per cause, and kept as `lastError`. */
-  exportFailed(code: string, message: string, willRetry: boolean): void;
-  /** An export succeeded: a previous failure is over. */
-  exportSucceeded(): void;
-  /** True while someone awaits a flush: retry timers must then keep the process alive. */
-  readonly keepAlive: boolean;
+export interface OutcomeReporter extends ExportReport {
   /**
    * True while a flush waits and nothing upstream (intake, store) is left to come: lanes may
-   * then send what they would rather hold back. Decided here only.
+   * then send what they would rather hold back.
    */
   readonly final: boolean;
 }

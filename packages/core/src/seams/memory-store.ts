@@ -1,4 +1,5 @@
 import type { ExportRecord } from '../model/records.js';
+import { Fifo } from '../runtime/fifo.js';
 import type { EventStore, StoreStats } from './store.js';
 
 /**
@@ -18,9 +19,7 @@ export function createMemoryStore(): EventStore {
 class MemoryStore implements EventStore {
   readonly name = 'memory';
   readonly durable = false;
-  // A FIFO read from #head, so claiming never copies the rest of a long backlog.
-  #queue: ExportRecord[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<ExportRecord>();
   #bytes = 0;
   #claimed = 0;
   #claimedBytes = 0;
@@ -36,17 +35,15 @@ class MemoryStore implements EventStore {
   claim(maxCount: number, maxBytes: number): ExportRecord[] {
     const out: ExportRecord[] = [];
     let bytes = 0;
-    while (this.#head < this.#queue.length && out.length < maxCount) {
-      const record = this.#queue[this.#head]!;
+    for (let record = this.#queue.peek(); record !== undefined && out.length < maxCount; record = this.#queue.peek()) {
       if (out.length > 0 && bytes + record.bytes > maxBytes) break;
-      this.#queue[this.#head++] = undefined as unknown as ExportRecord;
+      this.#queue.shift();
       bytes += record.bytes;
       out.push(record);
     }
     this.#bytes -= bytes;
     this.#claimed += out.length;
     this.#claimedBytes += bytes;
-    this.#compact();
     return out;
   }
 
@@ -56,15 +53,13 @@ class MemoryStore implements EventStore {
 
   release(records: ExportRecord[]): void {
     this.#unclaim(records);
-    // Back to the front, in their order: they are older than anything still waiting.
-    this.#queue = [...records, ...this.#queue.slice(this.#head)];
-    this.#head = 0;
+    this.#queue.unshiftAll(records);
     for (const record of records) this.#bytes += record.bytes;
   }
 
   stats(): StoreStats {
     return {
-      events: this.#queue.length - this.#head + this.#claimed,
+      events: this.#queue.size + this.#claimed,
       bytes: this.#bytes + this.#claimedBytes,
       healthy: true,
     };
@@ -82,17 +77,6 @@ class MemoryStore implements EventStore {
     for (const record of records) {
       this.#claimed--;
       this.#claimedBytes -= record.bytes;
-    }
-  }
-
-  #compact(): void {
-    if (this.#head >= this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      // Now and then, so the consumed prefix does not pin memory.
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
     }
   }
 }

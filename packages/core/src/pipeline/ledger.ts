@@ -237,10 +237,6 @@ export class Ledger implements OutcomeReporter {
     this.#log.log('info', {}, 'export recovered');
   }
 
-  get keepAlive(): boolean {
-    return this.#flushesWaiting > 0;
-  }
-
   get flushing(): boolean {
     return this.#flushesWaiting > 0;
   }

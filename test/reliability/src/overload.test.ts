@@ -221,11 +221,14 @@ describe('byte bounds (in process)', () => {
     server.reset();
     const { client } = startClient(server, { maxBatchBytes: 1024 * 1024 });
     const big = 'u'.repeat(3 * 1024 * 1024);
+    // Trace fields ride on the trace's own spans (no carrier span): the root carries the huge userId.
     publish('trace', { id: 'big-user', name: 't', userId: big });
+    publish('span', { traceId: 'big-user', name: 'root' });
     publish('generation', { name: 'g', model: big });
     const s = await client.flush(10_000);
     expectBalanced(s);
     for (const r of server.received.requests) expect(r.bytes).toBeLessThanOrEqual(1024 * 1024);
-    expect(s.dropped.too_large).toBe(2);
+    // The update, the root span that must carry it, and the generation: each too large on its own.
+    expect(s.dropped.too_large).toBe(3);
   });
 });

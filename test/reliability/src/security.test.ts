@@ -281,6 +281,7 @@ describe('mask', () => {
     expect(calls.map((c) => c.field)).toEqual(['input', 'output', 'metadata']);
     input.card = `${PII} changed after publish`;
     publish('trace', { id: 'masked-trace', name: 't', input: PII, output: PII, metadata: PII });
+    publish('span', { traceId: 'masked-trace', name: 'root' }); // the span that carries the trace's fields
     publish('generation', { name: 'g', input: PII, level: 'NOT A LEVEL' }); // invalid: dead-lettered
     publish('event', { name: 'e', input: `${PII}${'x'.repeat(100_000)}` }); // too_large: dead-lettered
     publish('score', { traceId: 'masked-trace', name: 's', value: 1, metadata: { why: PII } });

@@ -37,9 +37,9 @@ describe('process.exit() called directly', () => {
   });
 });
 
-// Item 11 (pipeline): an uncaught exception during a flush loses what the exit path could
-// still send; SIGTERM with no handler loses everything without a line. Turn on with the fix.
-describe.skip('exit paths that used to lose everything (turn on with the exit-path fix)', () => {
+// Item 11: an uncaught exception during a flush lost what the exit path could still send;
+// SIGTERM with no handler lost everything without a line.
+describe('exit paths that used to lose everything', () => {
   it('an uncaught exception during a flush: the app still dies with its error, the events arrive', async () => {
     const child = startChild('exit-paths.mjs', env('uncaught', 200));
     const exit = await child.exited;

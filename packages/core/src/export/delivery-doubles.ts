@@ -61,11 +61,10 @@ export function fakeReport() {
         outcomes.set(r, { outcome, ...detail });
       }
     },
-    isSettled: (r) => outcomes.has(r),
     requestSent: () => log.push('request'),
     retrying: () => log.push('retry'),
     exportFailed: (code, _m, willRetry) => log.push(`${willRetry ? 'retrying' : 'failed'}:${code}`),
     exportSucceeded: () => log.push('ok'),
   };
-  return { report, outcomes, log, of: (r: ExportRecord) => outcomes.get(r) };
+  return { report, outcomes, log, of: (r: ExportRecord) => outcomes.get(r), settledCount: () => outcomes.size };
 }

@@ -36,17 +36,17 @@ afterEach(() => {
 });
 
 describe('ExportLane', () => {
-  it('sends full batches only, at most `concurrency` at once, and counts in-flight records as pending', async () => {
+  it('sends full batches only, at most `concurrency` at once; in-flight records stay unsettled until answered', async () => {
     const { lane: l } = lane();
     for (const r of records(5)) l.add(r);
     l.pump();
     await tick();
     expect(delivery.sent.map((s) => s.request.eventIds)).toEqual([['e0', 'e1']]);
-    expect(l.pendingCount()).toBe(5);
+    expect(rep.settledCount()).toBe(0);
     delivery.answer({ kind: 'delivered' });
     await tick();
     expect(delivery.sent.map((s) => s.request.eventIds)).toEqual([['e2', 'e3']]);
-    expect(l.pendingCount()).toBe(3);
+    expect(rep.settledCount()).toBe(2);
     delivery.answer({ kind: 'delivered' });
     await tick();
     expect(delivery.sent).toHaveLength(0); // e4 waits for a partial pump (flush or interval)
@@ -54,7 +54,7 @@ describe('ExportLane', () => {
     await tick();
     delivery.answer({ kind: 'delivered' });
     await tick();
-    expect(l.pendingCount()).toBe(0);
+    expect(rep.settledCount()).toBe(5);
   });
 
   it('while the endpoint is paused sends nothing new; the pause end starts what waited', async () => {
@@ -89,7 +89,7 @@ describe('ExportLane', () => {
     expect(delivery.sent).toHaveLength(2); // the first is slow: the next batch took the slot
     await vi.advanceTimersByTimeAsync(1_000);
     expect(delivery.sent).toHaveLength(2); // maxSlow reached: the second keeps its slot
-    expect(l.pendingCount()).toBe(6);
+    expect(rep.settledCount()).toBe(0); // slow is pending, not lost
     delivery.answer({ kind: 'delivered' }); // the slow one answers at last: delivered, sent once
     await tick();
     expect(delivery.sent.map((s) => s.request.eventIds)).toEqual([['e2', 'e3']]);
@@ -98,7 +98,7 @@ describe('ExportLane', () => {
     expect(delivery.sent.map((s) => s.request.eventIds)).toEqual([['e4', 'e5']]);
     delivery.answer({ kind: 'delivered' });
     await tick();
-    expect(l.pendingCount()).toBe(0);
+    expect(rep.settledCount()).toBe(6);
     expect([...rep.outcomes.values()].every((o) => o.outcome === 'delivered')).toBe(true);
     expect(rep.log.filter((l) => l === 'request')).toHaveLength(3);
   });

@@ -60,15 +60,6 @@ export class ExportLane {
     this.#queueBytes += record.bytes;
   }
 
-  /** Records not yet settled: queued, held back, or in flight. */
-  pendingCount(): number {
-    let n = this.#queue.length - this.#head + this.#held.length;
-    // A batch stays in flight while part of it waits (207 retry, 413 halves): count only
-    // what is not yet settled, or stats() counts the delivered part twice.
-    for (const batch of this.#inFlight) for (const r of batch) if (!this.#report.isSettled(r)) n++;
-    return n;
-  }
-
   /**
    * Starts exports while there is room and the endpoint is not paused. Without `partial` only
    * full batches leave; with it, everything queued now leaves. `final` also sends records an

@@ -11,7 +11,6 @@ export interface ExportReport {
     outcome: 'delivered' | DropReason,
     detail?: { message: string; status?: number },
   ): void;
-  isSettled(record: ExportRecord): boolean;
   /** A request of `bytes` left (a first attempt or a retry). */
   requestSent(bytes: number): void;
   /** An attempt failed and will be retried. */

@@ -42,3 +42,10 @@ export type { TraceAttributes } from './api/trace-scope.js';
 export { TRACED_TYPES, TRACING_CHANNELS, type TracedType } from './channels/tracing-channels.js';
 export type { EventStore, StoreOutcome, StoreRefusal, StoreStats } from './seams/store.js';
 export { createMemoryStore } from './seams/memory-store.js';
+export {
+  type DropMessage,
+  type ExportMessage,
+  type RecordMessage,
+  SELF_TELEMETRY_CHANNELS,
+} from './telemetry/self-telemetry.js';
+export type { FusewireHealth, HealthOptions } from './telemetry/health.js';

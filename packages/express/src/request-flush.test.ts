@@ -26,6 +26,7 @@ describe("flush: 'request'", () => {
       shutdown: (ms) => client.shutdown(ms),
       stats: () => client.stats(),
       deadLetters: () => client.deadLetters(),
+      health: (options) => client.health(options),
     };
     const a = express();
     a.use(middleware(counting, { flush: 'request' }));

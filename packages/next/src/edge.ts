@@ -41,6 +41,11 @@ const EDGE_CLIENT: Fusewire = Object.freeze({
   shutdown: () => Promise.resolve(emptyStats()),
   stats: emptyStats,
   deadLetters: () => [],
+  health: () => ({
+    status: 'ok' as const,
+    reasons: [],
+    queue: { events: 0, bytes: 0, maxEvents: 0, maxBytes: 0 },
+  }),
 });
 
 /**

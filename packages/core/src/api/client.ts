@@ -1,5 +1,6 @@
 import type { DeadLetter } from '../pipeline/dead-letter.js';
 import { globalState } from '../runtime/global-state.js';
+import { computeHealth, type FusewireHealth, type HealthOptions, HealthTracker } from '../telemetry/health.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { createConsoleLogger, LogSink } from '../runtime/logger.js';
 import { formatProblem } from '../runtime/option-problems.js';
@@ -28,6 +29,18 @@ export interface Fusewire {
   stats(): FusewireStats;
   /** The most recent events that could not be delivered, with the reason. */
   deadLetters(): DeadLetter[];
+  /**
+   * Whether events are getting to Langfuse: `ok`, `degraded` (exports fail but are retried, or the
+   * queue is past half full) or `failing` (nothing delivered for `stallThresholdMs` while events
+   * wait, or the store is unusable), with the reasons. For dashboards and an export worker's
+   * probes; an app's own readiness should not depend on it (see the README).
+   *
+   * @example
+   * ```ts
+   * app.get('/internal/tracing', (_req, res) => res.json(fusewire.health({ stallThresholdMs: 30_000 })));
+   * ```
+   */
+  health(options?: HealthOptions): FusewireHealth;
 }
 
 class RunningClient implements Fusewire {
@@ -54,6 +67,10 @@ class RunningClient implements Fusewire {
     return this.#pipeline.ledger.deadLetters.list();
   }
 
+  health(options?: HealthOptions): FusewireHealth {
+    return computeHealth(this.#pipeline.stats(), this.#pipeline.ledger.health, this.#pipeline.storeStats(), options);
+  }
+
   get isShutdown(): boolean {
     return this.#pipeline.isShutdown;
   }
@@ -72,6 +89,9 @@ class DisabledClient implements Fusewire {
   }
   deadLetters(): DeadLetter[] {
     return [];
+  }
+  health(): FusewireHealth {
+    return computeHealth(emptyStats(), new HealthTracker(), undefined);
   }
 }
 

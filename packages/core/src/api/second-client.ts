@@ -83,5 +83,6 @@ function joinedHandle(running: Fusewire): Fusewire {
     shutdown: (timeoutMs = 5_000) => running.flush(timeoutMs),
     stats: () => running.stats(),
     deadLetters: () => running.deadLetters(),
+    health: (options) => running.health(options),
   };
 }

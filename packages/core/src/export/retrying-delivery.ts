@@ -4,6 +4,7 @@ import type { EndpointPause } from './endpoint-pause.js';
 import type { ExportReport } from './export-report.js';
 import { type AssembledRequest, assembleRequest } from './export-request.js';
 import type { Exporter } from './exporter.js';
+import { type ExportMessage, publishExport } from '../telemetry/self-telemetry.js';
 import { backoffDelay } from './retry-policy.js';
 import { refusalCode } from './ingestion/ingestion-answer.js';
 
@@ -76,6 +77,7 @@ export class RetryingDelivery {
       const sentAt = Date.now();
       const result = await this.#attempt(assembled, signal, attemptTimeoutMs, onSlow);
       unguidedMs += Date.now() - sentAt;
+      publishExport(() => exportMessage(request, result, Date.now() - sentAt, attempt + 1));
       if (signal.aborted) return;
       let failure: Retryable;
       if (result.kind === 'partial') {
@@ -268,4 +270,23 @@ export class RetryingDelivery {
 /** Bytes on the wire: UTF-8 of a string body (escaping is already in the text). */
 function bodyBytes(body: string | Uint8Array): number {
   return typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+}
+
+function exportMessage(
+  request: AssembledRequest['request'],
+  result: DeliveryResult,
+  durationMs: number,
+  attempt: number,
+): ExportMessage {
+  const message: ExportMessage = {
+    endpoint: request.endpoint,
+    outcome: result.kind,
+    events: request.eventIds.length,
+    bytes: bodyBytes(request.body),
+    durationMs,
+    attempt,
+  };
+  if ('status' in result && result.status !== undefined) message.status = result.status;
+  if ('code' in result) message.code = result.code;
+  return message;
 }

@@ -1,6 +1,9 @@
 import type { ExportReport } from '../export/export-report.js';
 import type { DropReason, ExportRecord } from '../model/records.js';
 import type { LogSink } from '../runtime/logger.js';
+import { HealthTracker } from '../telemetry/health.js';
+import { recordMessage } from '../telemetry/record-message.js';
+import { publishDrop, publishRecord, recordsWatched } from '../telemetry/self-telemetry.js';
 import type { EventStore, StoreRefusal } from '../seams/store.js';
 import { DeadLetterList } from './dead-letter.js';
 import { FlushEpochs } from './flush-epochs.js';
@@ -55,6 +58,7 @@ export class Ledger implements OutcomeReporter {
   readonly counters = new Counters();
   readonly deadLetters: DeadLetterList;
   readonly epochs = new FlushEpochs();
+  readonly health = new HealthTracker();
   /** Marks the records this process accepted, to tell them from an earlier process's leftovers. */
   readonly origin = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   readonly #log: LogSink;
@@ -112,10 +116,12 @@ export class Ledger implements OutcomeReporter {
   /** A handed message that was never admitted (queue full, after shutdown, unreadable). */
   refused(reason: DropReason): void {
     this.counters.dropped[reason]++;
+    this.#told(reason);
   }
 
   /** Takes a message in: it is pending from now on. Returns its flush epoch. */
   admit(bytes: number): number {
+    if (this.#size === 0) this.health.startedWaiting();
     this.#size++;
     this.#bytes += bytes;
     return this.epochs.admit();
@@ -137,6 +143,13 @@ export class Ledger implements OutcomeReporter {
     this.#bytes -= bytes;
     this.counters.dropped[reason]++;
     this.epochs.settle(epoch);
+    this.#told(reason);
+  }
+
+  /** Self-telemetry for an event that never became a record (its kind is not known here). */
+  #told(reason: DropReason): void {
+    publishDrop(reason, 1);
+    if (recordsWatched()) publishRecord({ kind: 'unknown', outcome: reason });
   }
 
   /** A record from an earlier process (a durable store's leftovers): counted as handed and pending now. */
@@ -192,11 +205,13 @@ export class Ledger implements OutcomeReporter {
       this.#size--;
       this.#bytes -= record.bytes;
       this.epochs.settle(record.epoch);
+      if (recordsWatched()) publishRecord(recordMessage(record, outcome));
       if (outcome === 'delivered') {
         this.counters.delivered++;
         continue;
       }
       this.counters.dropped[outcome]++;
+      publishDrop(outcome, 1, record.kind === 'observation' ? record.type : record.kind);
       if (DEAD_LETTERED.has(outcome)) this.deadLetters.add(deadLetterOf(record, outcome, detail), record);
     }
     return fresh;
@@ -230,6 +245,7 @@ export class Ledger implements OutcomeReporter {
   }
 
   exportSucceeded(): void {
+    this.health.exportSucceeded();
     if (this.counters.lastError === undefined) return;
     this.counters.lastError = undefined;
     for (const key of this.#exportLogKeys) this.#log.forget(key);

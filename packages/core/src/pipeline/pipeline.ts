@@ -2,7 +2,7 @@ import type { ContextStore } from '../api/context.js';
 import type { ExportRecord } from '../model/records.js';
 import type { PipelineEntry } from '../runtime/global-state.js';
 import type { LogSink } from '../runtime/logger.js';
-import type { EventStore } from '../seams/store.js';
+import type { EventStore, StoreStats } from '../seams/store.js';
 import type { Drain, LaneInput } from './drain.js';
 import type { Intake, Mask } from './intake.js';
 import { logInternalError } from './internal-error.js';
@@ -101,6 +101,17 @@ export class Pipeline implements PipelineEntry {
 
   stats(): FusewireStats {
     return this.#parts.ledger.stats();
+  }
+
+  /** The store's own view, for health: only a durable store can be unusable. */
+  storeStats(): StoreStats | undefined {
+    const { store } = this.#parts;
+    if (!store.durable) return undefined;
+    try {
+      return store.stats();
+    } catch (error) {
+      return { events: 0, bytes: 0, healthy: false, error: `stats() threw: ${String(error)}` };
+    }
   }
 
   async #doShutdown(timeoutMs: number): Promise<FusewireStats> {

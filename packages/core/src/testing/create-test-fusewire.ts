@@ -79,6 +79,7 @@ export function createTestFusewire(options: TestFusewireOptions = {}): TestFusew
     shutdown: (timeoutMs) => client.shutdown(timeoutMs),
     stats: () => client.stats(),
     deadLetters: () => client.deadLetters(),
+    health: (options) => client.health(options),
     traces: assembled,
     async trace(id) {
       const langfuseId = toTraceId(id);

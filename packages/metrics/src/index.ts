@@ -1,0 +1,2 @@
+export { type CollectMetricsOptions, collectMetrics, type MetricsCollection } from './collect-metrics.js';
+export { metricsHandler } from './metrics-handler.js';

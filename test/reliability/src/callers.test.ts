@@ -90,7 +90,9 @@ async function drain(mode: 'fusewire' | 'baseline', count: number, kb: number): 
 // Item 6 (pipeline): a drain normalises and encodes without a time budget: large objects
 // stall the event loop for hundreds of ms. The sliced drain landed, but on main at 10:27 this
 // still measured a 323 ms stall (baseline 12 ms) for 150 × 200 KB: kept off until it passes.
-describe.skip('large objects drained (turn on with the sliced drain)', () => {
+// Skipped: still fails with the sliced drain (a ~240 ms stall against ~7 ms without fusewire): the
+// export encodes a whole multi-megabyte request in one go. Open item of issue #12 (6).
+describe.skip('large objects drained', () => {
   it.each(
     quickOrSoak(
       [{ count: 150, kb: 200 }],

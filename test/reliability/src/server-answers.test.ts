@@ -94,7 +94,11 @@ function withoutLastSpans(body: Buffer, k: number): { body: Buffer; kept: number
 }
 
 // Item 9 (v4): an OTLP 200 with partialSuccess.rejectedSpans is counted as delivered.
-describe.skip('OTLP partialSuccess (turn on with partialSuccess handling)', () => {
+// Skipped: this front rejects the last spans of every request by position, so a re-sent half loses
+// different spans than the first copy did; core's strategy (halve until each rejected span stands
+// alone) assumes a span is rejected for what it is. The two models disagree; Langfuse itself never
+// sends partialSuccess. Open item of issue #12 (9).
+describe.skip('OTLP partialSuccess', () => {
   it('rejected spans are never counted delivered; delivered equals what the server stored', async () => {
     const { client } = startClient(viaFront(), { flushAt: 40 });
     await fc.assert(

@@ -1,5 +1,6 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { createFusewire, type Fusewire, instrument } from '@fusewire/core';
+import { clientHarness, silentLogger } from '@fusewire/test-server/harness';
 import { type LangfuseTestServer, startLangfuseServer, type TraceNode } from '@fusewire/test-server';
 import { embed, generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,14 +21,10 @@ const telemetry = { integrations: [fusewireTelemetry({ metadata: { feature: 'mat
 beforeAll(async () => {
   langfuse = await startLangfuseServer();
   provider = await startFakeOpenAI();
-  fusewire = createFusewire({
-    baseUrl: langfuse.url,
-    publicKey: langfuse.publicKey,
-    secretKey: langfuse.secretKey,
+  ({ client: fusewire } = clientHarness(createFusewire).startClient(langfuse, {
     flushIntervalMs: 50,
-    flushOnExit: false,
-    logger: { error() {}, warn() {}, info() {}, debug() {} },
-  });
+    logger: silentLogger,
+  }));
   const openai = createOpenAICompatible({
     name: 'openai',
     baseURL: provider.baseURL,

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { createFusewire, type Fusewire, instrument } from '@fusewire/core';
+import { clientHarness, silentLogger } from '@fusewire/test-server/harness';
 import { type LangfuseTestServer, startLangfuseServer, type TraceNode } from '@fusewire/test-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAnthropic, startFakeAnthropic } from './fake-anthropic-server.js';
@@ -20,14 +21,10 @@ const EXPECTED_USAGE = {
 beforeAll(async () => {
   langfuse = await startLangfuseServer();
   provider = await startFakeAnthropic();
-  fusewire = createFusewire({
-    baseUrl: langfuse.url,
-    publicKey: langfuse.publicKey,
-    secretKey: langfuse.secretKey,
+  ({ client: fusewire } = clientHarness(createFusewire).startClient(langfuse, {
     flushIntervalMs: 50,
-    flushOnExit: false,
-    logger: { error() {}, warn() {}, info() {}, debug() {} },
-  });
+    logger: silentLogger,
+  }));
   anthropic = observeAnthropic(new Anthropic({ apiKey: 'sk-ant-test', baseURL: provider.baseURL, maxRetries: 0 }));
 });
 afterEach(() => langfuse.reset());

@@ -1,6 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { AddressInfo } from 'node:net';
 import { createFusewire, type Fusewire } from '@fusewire/core';
+import { clientHarness, silentLogger } from '@fusewire/test-server/harness';
 import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
 import express from 'express';
 import { Registry } from 'prom-client';
@@ -18,15 +19,11 @@ const span = channel('langfuse.span');
 
 beforeAll(async () => {
   langfuse = await startLangfuseServer();
-  fusewire = createFusewire({
-    baseUrl: langfuse.url,
-    publicKey: langfuse.publicKey,
-    secretKey: langfuse.secretKey,
+  ({ client: fusewire } = clientHarness(createFusewire).startClient(langfuse, {
     flushIntervalMs: 50,
     maxRetryElapsedMs: 500,
-    flushOnExit: false,
-    logger: { error() {}, warn() {}, info() {}, debug() {} },
-  });
+    logger: silentLogger,
+  }));
 });
 beforeEach(async () => {
   register = new Registry();

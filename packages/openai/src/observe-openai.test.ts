@@ -1,4 +1,5 @@
 import { createFusewire, type Fusewire, instrument } from '@fusewire/core';
+import { clientHarness, silentLogger } from '@fusewire/test-server/harness';
 import { type LangfuseTestServer, startLangfuseServer, type TraceNode } from '@fusewire/test-server';
 import { convertUsageDetails } from '@fusewire/langfuse-model';
 import OpenAI from 'openai';
@@ -15,14 +16,10 @@ const messages = [{ role: 'user' as const, content: 'What is 2 + 2?' }];
 beforeAll(async () => {
   langfuse = await startLangfuseServer();
   provider = await startFakeOpenAI();
-  fusewire = createFusewire({
-    baseUrl: langfuse.url,
-    publicKey: langfuse.publicKey,
-    secretKey: langfuse.secretKey,
+  ({ client: fusewire } = clientHarness(createFusewire).startClient(langfuse, {
     flushIntervalMs: 50,
-    flushOnExit: false,
-    logger: { error() {}, warn() {}, info() {}, debug() {} },
-  });
+    logger: silentLogger,
+  }));
   openai = observeOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: provider.baseURL, maxRetries: 0 }), {
     metadata: { feature: 'math' },
   });

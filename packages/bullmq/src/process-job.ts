@@ -83,6 +83,17 @@ export function createProcessor(deps: ProcessorDeps) {
       case 'handed_off':
         stats.eventsDelivered += request.eventIds.length;
         return { delivered: request.eventIds.length };
+      case 'partially_rejected': {
+        // A count that names no event (OTLP partialSuccess): the rest were stored; nothing to retry.
+        const stored = request.eventIds.length - result.rejected;
+        stats.eventsDelivered += stored;
+        stats.eventsDeadLettered += result.rejected;
+        deps.warn(
+          { status: result.status, rejected: result.rejected },
+          deps.scrub(`${result.code}: ${result.message}`),
+        );
+        return { delivered: stored, deadLettered: result.rejected };
+      }
       case 'rejected':
         stats.eventsDeadLettered += request.eventIds.length;
         throw new UnrecoverableError(deps.scrub(`${result.code}: ${result.message}`));

@@ -15,6 +15,7 @@ function emptyStats(): FusewireStats {
     invalid: 0,
     sampled: 0,
     non_retryable: 0,
+    rejected_unattributed: 0,
     retry_exhausted: 0,
     too_large: 0,
     shutdown_timeout: 0,

@@ -32,7 +32,8 @@ type Retryable = Extract<DeliveryResult, { kind: 'retryable' }>;
  * Core's retrying layer above any {@link Delivery} (like OpenTelemetry's retrying transport): sends
  * one batch until every record in it is settled. It waits max(jittered backoff, `Retry-After`),
  * pauses the whole endpoint on 429/503 with `Retry-After`, splits on 413 (re-assembling through
- * the exporter) and re-sends only the events a partial answer asks to retry.
+ * the exporter) and re-sends only the events a 207 asks to retry. An answer that only counts what it
+ * refused (OTLP `partialSuccess`) is not retried: that many events are counted lost, unattributed.
  */
 export class RetryingDelivery {
   readonly #delivery: Delivery;
@@ -163,6 +164,19 @@ export class RetryingDelivery {
           ...(result.status !== undefined ? { status: result.status } : {}),
         });
         return;
+      case 'partially_rejected': {
+        // Not reported as a success: that would forget the log key, and every such answer would log again.
+        const { delivered, rejected } = splitByCount(records, result.rejected);
+        const of = `${rejected.length} of these ${records.length} events`;
+        const message = `${result.message}; counted as ${of} dropped (rejected_unattributed, kept in deadLetters() as stand-ins: the answer names no span, so an entry may be one the receiver stored), the rest delivered, nothing retried`;
+        this.#report.exportFailed(result.code, message, false);
+        this.#report.settle(delivered, 'delivered');
+        this.#report.settle(rejected, 'rejected_unattributed', {
+          message,
+          ...(result.status !== undefined ? { status: result.status } : {}),
+        });
+        return;
+      }
       case 'too_large': {
         if (records.length === 1) {
           const message =
@@ -265,6 +279,19 @@ export class RetryingDelivery {
   wakeAll(): void {
     for (const wake of [...this.#wakers]) wake();
   }
+}
+
+/**
+ * Which records stand for the `count` an answer refused without naming them: the last observations
+ * (trace records ride on a span and are counted with it). Any choice is a guess; the counts are not.
+ */
+function splitByCount(records: ExportRecord[], count: number): { delivered: ExportRecord[]; rejected: ExportRecord[] } {
+  const rejected = new Set<ExportRecord>();
+  for (let i = records.length - 1; i >= 0 && rejected.size < count; i--) {
+    const record = records[i] as ExportRecord;
+    if (record.kind !== 'trace') rejected.add(record);
+  }
+  return { delivered: records.filter((r) => !rejected.has(r)), rejected: [...rejected].reverse() };
 }
 
 /** Bytes on the wire: UTF-8 of a string body (escaping is already in the text). */

@@ -6,6 +6,7 @@ export type DropReason =
   | 'invalid'
   | 'sampled'
   | 'non_retryable'
+  | 'rejected_unattributed'
   | 'retry_exhausted'
   | 'too_large'
   | 'shutdown_timeout'
@@ -18,6 +19,7 @@ export const DROP_REASONS: readonly DropReason[] = [
   'invalid',
   'sampled',
   'non_retryable',
+  'rejected_unattributed',
   'retry_exhausted',
   'too_large',
   'shutdown_timeout',

@@ -35,6 +35,7 @@ export interface OutcomeReporter extends ExportReport {
 const DEAD_LETTERED = new Set<DropReason>([
   'invalid',
   'non_retryable',
+  'rejected_unattributed',
   'retry_exhausted',
   'too_large',
   'shutdown_timeout',

@@ -3,7 +3,7 @@
  *
  * Core assembles batches into {@link ExportRequest}s and hands each to a {@link Delivery}. Core's own
  * retrying layer sits above every delivery: it decides waits (backoff, `Retry-After`), pauses an
- * endpoint, splits on 413 and retries per event after a partial answer, so a delivery only sends
+ * endpoint, splits on 413 and retries per event after a 207, so a delivery only sends
  * once and says what happened. The default is direct HTTP to Langfuse ({@link createHttpDelivery});
  * a remote delivery (a queue such as BullMQ) takes responsibility instead and answers `handed_off`.
  *
@@ -62,8 +62,15 @@ export type DeliveryResult =
   | { kind: 'delivered' }
   /** A remote delivery (a queue) took responsibility for it; `to` names where. */
   | { kind: 'handed_off'; to: string }
-  /** Per-event answer (ingestion 207, OTLP partial success): each event id in exactly one list. */
+  /** Per-event answer (an ingestion 207): each event id in exactly one list. */
   | { kind: 'partial'; delivered: string[]; rejected: RejectedEvent[]; retry: string[] }
+  /**
+   * The server stored the request except `rejected` events it did not name (an OTLP
+   * `partialSuccess.rejectedSpans`, which is a count). Not retried: which events were refused is
+   * unknown, and a re-send would store the others twice at a receiver that does not dedup. Core counts
+   * `rejected` events as dropped `rejected_unattributed` and the rest as delivered.
+   */
+  | { kind: 'partially_rejected'; rejected: number; code: string; message: string; status?: number }
   /**
    * Worth trying again (5xx, 408, 429, network error, timeout). `retryAfterMs` is the server's
    * `Retry-After`. `mayHaveArrived` is true when the request was sent but no answer came (a timeout or

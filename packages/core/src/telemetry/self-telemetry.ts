@@ -20,7 +20,7 @@ export const SELF_TELEMETRY_CHANNELS = {
 export interface ExportMessage {
   endpoint: 'otlp' | 'ingestion';
   /** What the attempt came to: the delivery's verdict (`retryable` attempts are retried). */
-  outcome: 'delivered' | 'handed_off' | 'partial' | 'retryable' | 'rejected' | 'too_large';
+  outcome: 'delivered' | 'handed_off' | 'partial' | 'partially_rejected' | 'retryable' | 'rejected' | 'too_large';
   /** HTTP status, when the server answered. */
   status?: number;
   /** Error code of a failed attempt (`TIMEOUT`, `ECONNREFUSED`, `HTTP_503`, …). */

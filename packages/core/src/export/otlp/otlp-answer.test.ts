@@ -22,8 +22,20 @@ describe('readOtlpAnswer', () => {
     expect(readOtlpAnswer(200, '{"partialSuccess":{"rejectedSpans":1}}', ['a']).kind).toBe('rejected');
   });
 
-  it('some rejected, none named → split and re-send (too_large), so the rejected ones end up alone', () => {
-    expect(readOtlpAnswer(200, '{"partialSuccess":{"rejectedSpans":1}}', ids)).toEqual({ kind: 'too_large' });
+  it('some rejected, none named → partially_rejected with the count (never delivered, never retried)', () => {
+    expect(readOtlpAnswer(200, '{"partialSuccess":{"rejectedSpans":1,"errorMessage":"too old"}}', ids)).toEqual({
+      kind: 'partially_rejected',
+      rejected: 1,
+      code: 'OTLP_PARTIAL_SUCCESS',
+      status: 200,
+      message: expect.stringContaining('rejected 1 of 3 spans without naming them: too old'),
+    });
+  });
+
+  it('trace records make no span of their own: 2 of 2 spans rejected is all of them', () => {
+    expect(readOtlpAnswer(200, '{"partialSuccess":{"rejectedSpans":2}}', ['trace-t-1', 'a', 'b']).kind).toBe(
+      'rejected',
+    );
   });
 });
 
@@ -35,30 +47,24 @@ describe('an OTLP 200 with partialSuccess is not "delivered" for the rejected sp
   });
   afterAll(() => server.close());
 
-  it('a collector that rejects one span of every request: each span is settled by its own answer', async () => {
+  it('1 of 4 rejected: 3 delivered, 1 dropped rejected_unattributed and dead-lettered as a stand-in, no retry, logged once', async () => {
     server ??= await startLangfuseServer();
-    const { client } = startClient(server, { flushAt: 4, flushIntervalMs: 60_000 });
-    // Every request answered "1 span rejected": halves until each span is alone, then each is refused.
-    server.script({ endpoint: 'otlp', status: 200, body: '{"partialSuccess":{"rejectedSpans":"1"}}', times: Infinity });
+    const { client, logger } = startClient(server, { flushAt: 4, flushIntervalMs: 60_000 });
+    server.script({ endpoint: 'otlp', status: 200, body: '{"partialSuccess":{"rejectedSpans":"1"}}', times: 2 });
     for (let i = 0; i < 4; i++) publish('span', { name: `s${i}` });
-    const stats = await client.flush();
-    expect(stats.delivered).toBe(0);
-    expect(stats.dropped.non_retryable).toBe(4);
-    expect(client.deadLetters().map((d) => d.message)).toEqual(
-      Array(4).fill(expect.stringContaining('rejected 1 of 1')),
-    );
+    let stats = await client.flush();
+    expect(stats).toMatchObject({ delivered: 3, requests: 1, retries: 0 });
+    expect(stats.dropped.rejected_unattributed).toBe(1);
+    expect(stats.dropped.non_retryable).toBe(0);
+    expect(stats.lastError?.code).toBe('OTLP_PARTIAL_SUCCESS');
+    const [dead] = client.deadLetters();
+    expect(dead).toMatchObject({ reason: 'rejected_unattributed', status: 200 });
+    expect(dead?.message).toMatch(/rejected 1 of 4 spans without naming them.*stand-ins/);
     expectBalanced(stats);
-  });
-
-  it('a one-off partial rejection: the re-sent halves are stored once each and counted delivered', async () => {
-    server ??= await startLangfuseServer();
-    const { client } = startClient(server, { flushAt: 4, flushIntervalMs: 60_000 });
-    server.script({ endpoint: 'otlp', status: 200, body: '{"partialSuccess":{"rejectedSpans":2}}' });
-    for (let i = 0; i < 4; i++) publish('span', { name: `s${i}` });
-    const stats = await client.flush();
-    expect(stats.delivered).toBe(4);
-    expect(server.received.uniqueSpanCount).toBe(4);
-    expect(server.received.duplicates().spans).toBe(0);
-    expectBalanced(stats);
+    for (let i = 0; i < 4; i++) publish('span', { name: `t${i}` });
+    stats = await client.flush();
+    expect(stats).toMatchObject({ delivered: 6, requests: 2, retries: 0 });
+    expect(stats.dropped.rejected_unattributed).toBe(2);
+    expect(logger.lines.filter((l) => l.obj.cause === 'OTLP_PARTIAL_SUCCESS')).toHaveLength(1);
   });
 });

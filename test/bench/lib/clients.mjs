@@ -1,7 +1,8 @@
 // The clients under test, behind one shape, so every scenario runs the same logical work on each.
 //
 //   traceWithSpan(i)  scenario 1: a trace (name, userId) with one span created and ended
-//   trace3(i)         scenario 2/4: a trace + a span + a generation under it
+//   trace3(i)         scenarios 2/4/5: the realistic trace of lib/workload.mjs — a root observation with
+//                     trace fields and JSON input/output + a generation under it (model, usage, JSON I/O)
 //   flush() / shutdown() / stats?()
 //   idPrefix?  when set, every span id the caller creates starts with it (the server tells ours from any other)
 //
@@ -9,22 +10,23 @@
 // `unitsPerTrace3` is what the server should hold per trace3(): spans over OTLP, envelopes over ingestion.
 import dc from 'node:diagnostics_channel';
 import { createIds } from './ids.mjs';
+import { realisticTrace } from './workload.mjs';
 
 export const CLIENTS = ['fusewire', 'langfuse-v3', 'langfuse-v5', 'otel'];
 
+// Scenario 1 (caller cost) keeps small payloads: a publish's cost does not depend on them.
 const QUESTION = { question: 'What is fusewire?' };
 const ANSWER = 'A Langfuse client built on diagnostics_channel.';
-const USAGE = { input: 12, output: 34 };
 
 /**
  * Settings per profile:
  *  - `default`: each library's defaults (what a user gets);
  *  - `burst`: queues large enough to hold a 300k-event burst, where a library lets you raise them.
  */
-export async function createClient(name, srv, profile = 'default') {
+export async function createClient(name, srv, profile = 'default', extraOptions = {}) {
   const factory = FACTORIES[name];
   if (!factory) throw new Error(`unknown client ${name}; known: ${CLIENTS.join(', ')}`);
-  const client = await factory(srv, profile);
+  const client = await factory(srv, profile, extraOptions);
   // A flush or shutdown that rejects is a finding about the client, not a reason to stop measuring.
   client.errors = {};
   const note = (error) => {
@@ -48,10 +50,13 @@ export async function createClient(name, srv, profile = 'default') {
 const BURST_QUEUE = 400_000;
 
 const FACTORIES = {
-  async fusewire(srv, profile) {
+  async fusewire(srv, profile, extraOptions) {
     const { createFusewire } = await import('@fusewire/core');
     const options = { publicKey: srv.publicKey, secretKey: srv.secretKey, baseUrl: srv.url };
     if (profile === 'burst') Object.assign(options, { maxQueueSize: BURST_QUEUE, maxQueueBytes: 512 * 1024 * 1024 });
+    // otlpEncoding / compression (#18): passed through; a core without them ignores them with a warning,
+    // and the server's content-type / content-encoding counts show what was really sent.
+    Object.assign(options, extraOptions);
     const client = createFusewire(options);
     const traces = dc.channel('langfuse.trace');
     const spans = dc.channel('langfuse.span');
@@ -76,20 +81,30 @@ const FACTORIES = {
         });
       },
       trace3(i) {
+        const t = realisticTrace(i);
+        const g = t.generation;
         const traceId = ids.traceId(i);
         const spanId = ids.spanId(i);
         const start = Date.now();
-        traces.publish({ id: traceId, name: 'bench-trace', userId: 'user-1', input: QUESTION });
-        spans.publish({ id: spanId, traceId, name: 'retrieve', input: QUESTION, output: ANSWER, startTime: start });
+        traces.publish({
+          id: traceId,
+          name: t.name,
+          userId: t.userId,
+          sessionId: t.sessionId,
+          tags: t.tags,
+          metadata: t.metadata,
+        });
+        spans.publish({ id: spanId, traceId, name: t.rootName, input: t.input, output: t.output, startTime: start });
         generations.publish({
           id: ids.childId(i),
           traceId,
           parentObservationId: spanId,
-          name: 'chat',
-          model: 'gpt-4o',
-          input: QUESTION,
-          output: ANSWER,
-          usageDetails: USAGE,
+          name: g.name,
+          model: g.model,
+          modelParameters: g.modelParameters,
+          input: g.input,
+          output: g.output,
+          usageDetails: g.usage,
           startTime: start,
         });
       },
@@ -125,23 +140,33 @@ const FACTORIES = {
         trace.span({ id: ids.spanId(i), name: 'retrieve', input: QUESTION }).end({ output: ANSWER });
       },
       trace3(i) {
+        const t = realisticTrace(i);
+        const g = t.generation;
         const start = new Date();
-        const trace = lf.trace({ id: ids.traceId(i), name: 'bench-trace', userId: 'user-1', input: QUESTION });
+        const trace = lf.trace({
+          id: ids.traceId(i),
+          name: t.name,
+          userId: t.userId,
+          sessionId: t.sessionId,
+          tags: t.tags,
+          metadata: t.metadata,
+        });
         const span = trace.span({
           id: ids.spanId(i),
-          name: 'retrieve',
-          input: QUESTION,
-          output: ANSWER,
+          name: t.rootName,
+          input: t.input,
+          output: t.output,
           startTime: start,
           endTime: start,
         });
         span.generation({
           id: ids.childId(i),
-          name: 'chat',
-          model: 'gpt-4o',
-          input: QUESTION,
-          output: ANSWER,
-          usageDetails: USAGE,
+          name: g.name,
+          model: g.model,
+          modelParameters: g.modelParameters,
+          input: g.input,
+          output: g.output,
+          usageDetails: g.usage,
           startTime: start,
           endTime: start,
         });
@@ -172,13 +197,28 @@ const FACTORIES = {
           startObservation('retrieve', { input: QUESTION }).update({ output: ANSWER }).end();
         });
       },
-      trace3() {
-        propagateAttributes(traceAttrs, () => {
-          const span = startObservation('retrieve', { input: QUESTION, output: ANSWER });
+      trace3(i) {
+        const t = realisticTrace(i);
+        const g = t.generation;
+        const attrs = {
+          traceName: t.name,
+          userId: t.userId,
+          sessionId: t.sessionId,
+          tags: t.tags,
+          metadata: t.metadata,
+        };
+        propagateAttributes(attrs, () => {
+          const span = startObservation(t.rootName, { input: t.input, output: t.output });
           span
             .startObservation(
-              'chat',
-              { model: 'gpt-4o', input: QUESTION, output: ANSWER, usageDetails: USAGE },
+              g.name,
+              {
+                model: g.model,
+                modelParameters: g.modelParameters,
+                input: g.input,
+                output: g.output,
+                usageDetails: g.usage,
+              },
               { asType: 'generation' },
             )
             .end();
@@ -218,25 +258,38 @@ const FACTORIES = {
         span.setAttribute('langfuse.observation.output', JSON.stringify(ANSWER));
         span.end();
       },
-      trace3() {
-        const span = tracer.startSpan('retrieve', { attributes: rootAttrs });
+      trace3(i) {
+        // Langfuse's OTel attributes set by hand, as a user would: JSON.stringify of each object.
+        const t = realisticTrace(i);
+        const g = t.generation;
+        const span = tracer.startSpan(t.rootName, {
+          attributes: {
+            'langfuse.trace.name': t.name,
+            'user.id': t.userId,
+            'session.id': t.sessionId,
+            'langfuse.trace.tags': t.tags,
+            'langfuse.trace.metadata': JSON.stringify(t.metadata),
+            'langfuse.observation.input': JSON.stringify(t.input),
+          },
+        });
         const ctx = api.trace.setSpan(api.context.active(), span);
         tracer
           .startSpan(
-            'chat',
+            g.name,
             {
               attributes: {
                 'langfuse.observation.type': 'generation',
-                'langfuse.observation.model.name': 'gpt-4o',
-                'langfuse.observation.input': JSON.stringify(QUESTION),
-                'langfuse.observation.output': JSON.stringify(ANSWER),
-                'langfuse.observation.usage_details': JSON.stringify(USAGE),
+                'langfuse.observation.model.name': g.model,
+                'langfuse.observation.model.parameters': JSON.stringify(g.modelParameters),
+                'langfuse.observation.input': JSON.stringify(g.input),
+                'langfuse.observation.output': JSON.stringify(g.output),
+                'langfuse.observation.usage_details': JSON.stringify(g.usage),
               },
             },
             ctx,
           )
           .end();
-        span.setAttribute('langfuse.observation.output', JSON.stringify(ANSWER));
+        span.setAttribute('langfuse.observation.output', JSON.stringify(t.output));
         span.end();
       },
       tracedAsync: (fn) =>

@@ -11,9 +11,12 @@ function tail(chunks) {
   return text.length > STDERR_KEEP ? `…${text.slice(-STDERR_KEEP)}` : text;
 }
 
-/** Runner side: starts the server child. `call(cmd, args)` runs a server command. */
-export async function forkServer() {
-  const child = fork(SERVER_CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Runner side: starts the server child (or another child that speaks its protocol, e.g. the Express
+ * scenario's byte-counting sink). `call(cmd, args)` runs a server command.
+ */
+export async function forkServer(file = SERVER_CHILD) {
+  const child = fork(file, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let nextId = 0;
   const info = await new Promise((resolve, reject) => {
@@ -62,13 +65,14 @@ export async function forkServer() {
  * Runner side: forks `file` with `params` (JSON in BENCH_PARAMS) and resolves with
  * `{ ok, result, error, stderr }` — never rejects, so one crashing scenario does not stop the run.
  */
-export function runChild(file, { params = {}, server, timeoutMs = 300_000, execArgv = [], onMessage } = {}) {
+export function runChild(file, { params = {}, server, timeoutMs = 300_000, execArgv = [], onMessage, onSpawn } = {}) {
   return new Promise((resolve) => {
     const child = fork(file, [], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, BENCH_PARAMS: JSON.stringify({ ...params, server: server?.info }) },
       execArgv,
     });
+    onSpawn?.(child);
     const stderr = [];
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d) => {

@@ -8,7 +8,22 @@ const received = server.received;
 
 // Traffic the server sees, whoever the client is: requests and connections open at once.
 const traffic = { inflight: 0, maxInflight: 0, connections: 0, maxConnections: 0 };
-dc.subscribe('http.server.request.start', ({ response }) => {
+// What went over the wire, per request: "json", "protobuf+gzip", … and the status answered — proof that an
+// encoding option was applied (an unknown option is ignored) and whether the server accepted it.
+let wire = {};
+let statuses = {};
+function wireKey(headers) {
+  const type = String(headers['content-type'] ?? '');
+  const body = type.includes('protobuf') ? 'protobuf' : type.includes('json') ? 'json' : type || 'none';
+  const encoding = headers['content-encoding'];
+  return encoding && encoding !== 'identity' ? `${body}+${encoding}` : body;
+}
+dc.subscribe('http.server.request.start', ({ request, response }) => {
+  const key = wireKey(request.headers);
+  wire[key] = (wire[key] ?? 0) + 1;
+  response.once('finish', () => {
+    statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+  });
   traffic.inflight++;
   if (traffic.inflight > traffic.maxInflight) traffic.maxInflight = traffic.inflight;
   response.once('close', () => traffic.inflight--);
@@ -79,6 +94,8 @@ function snapshot() {
     duplicateIds: c.duplicateSpans + c.duplicateEvents,
     maxInflight: traffic.maxInflight,
     maxConnections: traffic.maxConnections,
+    wire: { ...wire },
+    statuses: { ...statuses },
     expected: Number.isFinite(watch.expected) ? watch.expected : undefined,
     doneAt: watch.doneAt,
     lastProgressAt: watch.lastProgressAt,
@@ -107,6 +124,8 @@ const commands = {
   }),
   reset: () => {
     server.reset();
+    wire = {};
+    statuses = {};
     traffic.maxInflight = traffic.inflight;
     traffic.maxConnections = traffic.connections;
     Object.assign(watch, {

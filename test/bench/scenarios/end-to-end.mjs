@@ -1,4 +1,5 @@
-// Scenario 2 — end to end. `burst`: N traces (trace + span + generation) created as fast as the
+// Scenario 2 — end to end, on the realistic trace of lib/workload.mjs (a root with trace fields and
+// JSON input/output + a generation). `burst`: N traces created as fast as the
 // loop allows (yielding one macrotask every `chunk` traces, as a busy server would), then flush and
 // shutdown. `paced`: a steady rate for a fixed time. Delivery is counted at the server by id.
 import { createClient } from '../lib/clients.mjs';
@@ -6,7 +7,9 @@ import { trackInflight } from '../lib/inflight.mjs';
 import { main, params, server } from '../lib/ipc.mjs';
 import { cpuNs, eventLoopDelay, paced, peakRss, rssSampler, sleep, tick } from '../lib/stats.mjs';
 
-const EVENTS_PER_TRACE = 3; // trace + span + generation, whatever the wire format
+const EVENTS_PER_TRACE = 3; // trace + root + generation, whatever the wire format
+// Every client's trace is 2 spans in OTLP terms (root + generation); v3 sends 3 envelopes for the same.
+const SPANS_PER_TRACE = 2;
 
 const withDeadline = (promise, ms) => Promise.race([promise.then(() => true), sleep(ms).then(() => false)]);
 
@@ -22,10 +25,17 @@ async function settle(client) {
   }
 }
 
+/** "json", "protobuf+gzip", … as asked (the server's `wire` counts say what was sent). */
+function encodingLabel(options) {
+  if (options.otlpEncoding === undefined && options.compression === undefined) return 'default';
+  const body = options.otlpEncoding ?? 'json';
+  return options.compression && options.compression !== 'none' ? `${body}+${options.compression}` : body;
+}
+
 main(async () => {
-  const { client: name, mode, traces, chunk, rate, seconds, warmupTraces, stallMs } = params;
+  const { client: name, mode, traces, chunk, rate, seconds, warmupTraces, stallMs, options = {} } = params;
   const http = trackInflight();
-  const client = await createClient(name, params.server, mode === 'burst' ? 'burst' : 'default');
+  const client = await createClient(name, params.server, mode === 'burst' ? 'burst' : 'default', options);
 
   // Warm-up: JIT and connections, then start counting from a clean server.
   let next = 1_000_000_000;
@@ -78,9 +88,14 @@ main(async () => {
   const ours = ids ? ids.matching : Math.min(s.unique, unitsExpected);
   const extra = ids ? ids.other : Math.max(0, s.unique - unitsExpected);
   const lost = Math.max(0, unitsExpected - ours);
+  // Delivered, in spans: a trace that arrived counts as 2 spans for every client, so v3's 3 envelopes
+  // per trace compare with the others' 2 OTLP spans.
+  const deliveredSpans = (ours / client.unitsPerTrace3) * SPANS_PER_TRACE;
   return {
     client: name,
     mode,
+    options,
+    encoding: encodingLabel(options),
     config: client.config,
     traces: produced,
     events,
@@ -93,6 +108,9 @@ main(async () => {
     complete: s.doneAt !== undefined,
     eventsPerSec: (events * (1 - lost / unitsExpected)) / (wallMs / 1000),
     cpuNsPerEvent: cpu / events,
+    deliveredSpans,
+    cpuNsPerDeliveredSpan: deliveredSpans > 0 ? cpu / deliveredSpans : undefined,
+    bytesPerDeliveredSpan: deliveredSpans > 0 ? s.bytes / deliveredSpans : undefined,
     peakRss: peakRss(),
     rssDuringRun: rss.peaks(),
     eventLoopDelayMs: loop,

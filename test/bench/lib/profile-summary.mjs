@@ -1,23 +1,79 @@
 // `--cpu-prof` → results-profile.md: where fusewire's children spent their CPU, by file and by
 // function (self time), so the README can say what explains the remaining cost. Reads V8's
 // .cpuprofile (nodes with call frames, samples and the time between them).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const TOP_FILES = 15;
 const TOP_FUNCTIONS = 20;
 const IDLE = new Set(['(idle)']);
 
+// fusewire's packages are bundled (one dist/index.js each): their source maps give back the .ts file.
+const maps = new Map();
+function sourceMapFor(path) {
+  if (!maps.has(path)) {
+    let map;
+    const file = `${path}.map`;
+    if (path.includes('/packages/') && existsSync(file)) {
+      try {
+        map = new SourceMap(JSON.parse(readFileSync(file, 'utf8')));
+      } catch {}
+    }
+    maps.set(path, map);
+  }
+  return maps.get(path);
+}
+
+/** The original source file (packages/…/src/….ts) of a bundled frame, when a source map has it. */
+function originalFile(path, frame) {
+  const map = sourceMapFor(path);
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (!entry?.originalSource) return undefined;
+  const source = entry.originalSource.startsWith('file://')
+    ? fileURLToPath(entry.originalSource)
+    : resolve(dirname(path), entry.originalSource);
+  return { source, line: entry.originalLine + 1 };
+}
+
 /** A call frame's file, short and stable: the package-relative path, or V8's pseudo-frame name. */
 function fileOf(frame) {
   const url = frame.url || '';
   if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
-  const path = url.replace(/^file:\/\//, '');
+  let path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const original = originalFile(path, frame);
+  if (original) path = original.source;
   const nm = path.lastIndexOf('node_modules/');
   if (nm >= 0) return path.slice(nm + 'node_modules/'.length);
   const pkg = path.search(/\/(packages|test)\//);
   if (pkg >= 0) return path.slice(pkg + 1);
   return path.startsWith('node:') ? path : path.split('/').slice(-2).join('/');
+}
+
+/** A coarse area for a file: a fusewire layer (core/pipeline, core/export/otlp…) or a kind of other work. */
+export function areaOf(file) {
+  const fw = file.match(/^packages\/([^/]+)\/src\/(export\/[^/]+|[^/]+)\//);
+  if (fw) return `fusewire ${fw[1]}/${fw[2].replace(/\.ts$/, '')}`;
+  if (/^packages\/[^/]+\/src\/[^/]+\.ts$/.test(file)) return `fusewire ${file.split('/')[1]}`;
+  if (file === '(garbage collector)') return 'garbage collection';
+  if (/undici|^node:(_http|http|net|internal\/(http|net|stream|streams|dns))/.test(file))
+    return 'HTTP (undici, node:http, net)';
+  if (/zlib/.test(file)) return 'zlib';
+  if (/^zod\//.test(file)) return 'zod (validation)';
+  if (/^node:internal\/(modules|bootstrap|main)|^node:(path|fs|internal\/url|internal\/fs)/.test(file))
+    return 'Node: start-up, modules, fs';
+  if (file.startsWith('test/bench/')) return 'bench (creating traces, IPC)';
+  if (file.startsWith('@opentelemetry/') || file.startsWith('@langfuse/') || file.startsWith('langfuse'))
+    return 'peer SDK';
+  return file.startsWith('(') ? file : 'other';
+}
+
+/** The frame's line in its original source (after the source map), 1-based. */
+function lineOf(frame) {
+  if (!frame.url) return undefined;
+  const path = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url;
+  return originalFile(path, frame)?.line ?? frame.lineNumber + 1;
 }
 
 /** Self time per call-frame node, in µs, from samples and timeDeltas. */
@@ -44,11 +100,15 @@ export function summarise(profile) {
   const entries = selfTimes(profile).filter((e) => !IDLE.has(e.frame.functionName));
   const busy = entries.reduce((sum, e) => sum + e.us, 0);
   const files = new Map();
+  const areas = new Map();
   const functions = new Map();
   for (const e of entries) {
     const file = fileOf(e.frame);
     files.set(file, (files.get(file) ?? 0) + e.us);
-    const key = `${e.frame.functionName || '(anonymous)'} — ${file}:${e.frame.lineNumber + 1}`;
+    const area = areaOf(file);
+    areas.set(area, (areas.get(area) ?? 0) + e.us);
+    const line = lineOf(e.frame);
+    const key = `${e.frame.functionName || '(anonymous)'} — ${file}${line ? `:${line}` : ''}`;
     functions.set(key, (functions.get(key) ?? 0) + e.us);
   }
   const top = (map, n) =>
@@ -56,7 +116,12 @@ export function summarise(profile) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, us]) => ({ name, us, share: busy > 0 ? us / busy : 0 }));
-  return { busyUs: busy, files: top(files, TOP_FILES), functions: top(functions, TOP_FUNCTIONS) };
+  return {
+    busyUs: busy,
+    areas: top(areas, areas.size),
+    files: top(files, TOP_FILES),
+    functions: top(functions, TOP_FUNCTIONS),
+  };
 }
 
 const ms = (us) => `${(us / 1000).toFixed(1)} ms`;
@@ -87,6 +152,10 @@ so shares are of the process's busy time (the client's work plus the bench's own
     parts.push(`### ${label}
 
 Busy time sampled: ${ms(s.busyUs)}.
+
+| area | self time | share |
+|---|---|---|
+${s.areas.map((x) => `| ${cell(x.name)} | ${ms(x.us)} | ${share(x.share)} |`).join('\n')}
 
 | file | self time | share |
 |---|---|---|

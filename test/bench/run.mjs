@@ -157,8 +157,9 @@ function wireSeen(result) {
 async function scenarioE2e() {
   const out = { sizes: { ...SIZES.e2e, v3: SIZES.e2eV3 }, burst: [], paced: [], errors: [] };
   const run = async (mode, name, options, sizes) => {
-    const label = `e2e-${mode}-${name}${options.otlpEncoding ? `-${encodingKey(options).replace('+', '-')}` : ''}`;
-    log(`  end to end (${mode}): ${name}${options.otlpEncoding ? ` ${encodingKey(options)}` : ''}`);
+    const variant = `${options.otlpEncoding ? ` ${encodingKey(options)}` : ''}${sizes.payload === 'small' ? ' small-payload' : ''}`;
+    const label = `e2e-${mode}-${name}${variant.replaceAll(' ', '-').replaceAll('+', '-')}`;
+    log(`  end to end (${mode}): ${name}${variant}`);
     const res = await child('./scenarios/end-to-end.mjs', { client: name, mode, ...sizes, options }, label);
     if (res.ok) out[mode].push(res.result);
     else out.errors.push({ client: name, mode, error: res.error, stderr: res.stderr });
@@ -168,12 +169,14 @@ async function scenarioE2e() {
     for (const name of clients) {
       const sizes = name === 'langfuse-v3' ? { ...SIZES.e2e, ...SIZES.e2eV3 } : SIZES.e2e;
       const res = await run(mode, name, {}, sizes);
-      if (name !== 'fusewire' || !encodings.length) continue;
+      if (name !== 'fusewire') continue;
       const seen = res.ok ? wireSeen(res.result) : undefined;
       for (const options of ENCODINGS.filter((o) => encodings.includes(encodingKey(o)))) {
         if (encodingKey(options) === seen) continue; // the default run already is this combination
         await run(mode, name, options, sizes);
       }
+      // The pre-#18 small payloads, once, for the burst's RSS: comparable with earlier runs' figure.
+      if (mode === 'burst') await run(mode, name, {}, { ...sizes, payload: 'small' });
     }
   }
   return out;

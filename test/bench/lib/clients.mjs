@@ -10,7 +10,7 @@
 // `unitsPerTrace3` is what the server should hold per trace3(): spans over OTLP, envelopes over ingestion.
 import dc from 'node:diagnostics_channel';
 import { createIds } from './ids.mjs';
-import { realisticTrace } from './workload.mjs';
+import { realisticTrace, smallTrace } from './workload.mjs';
 
 export const CLIENTS = ['fusewire', 'langfuse-v3', 'langfuse-v5', 'otel'];
 
@@ -23,9 +23,11 @@ const ANSWER = 'A Langfuse client built on diagnostics_channel.';
  *  - `default`: each library's defaults (what a user gets);
  *  - `burst`: queues large enough to hold a 300k-event burst, where a library lets you raise them.
  */
-export async function createClient(name, srv, profile = 'default', extraOptions = {}) {
+export async function createClient(name, srv, profile = 'default', extraOptions = {}, payload = 'realistic') {
   const factory = FACTORIES[name];
   if (!factory) throw new Error(`unknown client ${name}; known: ${CLIENTS.join(', ')}`);
+  if (!WORKLOADS[payload]) throw new Error(`unknown payload ${payload}; known: ${Object.keys(WORKLOADS).join(', ')}`);
+  workload = WORKLOADS[payload];
   const client = await factory(srv, profile, extraOptions);
   // A flush or shutdown that rejects is a finding about the client, not a reason to stop measuring.
   client.errors = {};
@@ -48,6 +50,10 @@ export async function createClient(name, srv, profile = 'default', extraOptions 
 }
 
 const BURST_QUEUE = 400_000;
+
+// trace3()'s payloads: the realistic trace (#18), or the small strings the bench used before it.
+const WORKLOADS = { realistic: realisticTrace, small: smallTrace };
+let workload = realisticTrace;
 
 const FACTORIES = {
   async fusewire(srv, profile, extraOptions) {
@@ -81,7 +87,7 @@ const FACTORIES = {
         });
       },
       trace3(i) {
-        const t = realisticTrace(i);
+        const t = workload(i);
         const g = t.generation;
         const traceId = ids.traceId(i);
         const spanId = ids.spanId(i);
@@ -140,7 +146,7 @@ const FACTORIES = {
         trace.span({ id: ids.spanId(i), name: 'retrieve', input: QUESTION }).end({ output: ANSWER });
       },
       trace3(i) {
-        const t = realisticTrace(i);
+        const t = workload(i);
         const g = t.generation;
         const start = new Date();
         const trace = lf.trace({
@@ -198,7 +204,7 @@ const FACTORIES = {
         });
       },
       trace3(i) {
-        const t = realisticTrace(i);
+        const t = workload(i);
         const g = t.generation;
         const attrs = {
           traceName: t.name,
@@ -260,7 +266,7 @@ const FACTORIES = {
       },
       trace3(i) {
         // Langfuse's OTel attributes set by hand, as a user would: JSON.stringify of each object.
-        const t = realisticTrace(i);
+        const t = workload(i);
         const g = t.generation;
         const span = tracer.startSpan(t.rootName, {
           attributes: {

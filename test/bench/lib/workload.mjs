@@ -45,6 +45,23 @@ export function realisticTrace(i) {
   };
 }
 
+/**
+ * The small trace the bench used before #18 (a question object and a one-line answer), in the same
+ * shape: kept for one fusewire burst row, so the 300k-event RSS figure compares with the earlier runs.
+ */
+export function smallTrace() {
+  const question = { question: 'What is fusewire?' };
+  const answer = 'A Langfuse client built on diagnostics_channel.';
+  return {
+    name: 'bench-trace',
+    userId: 'user-1',
+    rootName: 'retrieve',
+    input: question,
+    output: answer,
+    generation: { name: 'chat', model: 'gpt-4o', input: question, output: answer, usage: { input: 12, output: 34 } },
+  };
+}
+
 /** Bytes of the payload objects as JSON (what every client must at least serialise once). */
 export function payloadJsonBytes() {
   const t = realisticTrace(1);

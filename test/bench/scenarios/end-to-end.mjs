@@ -34,8 +34,9 @@ function encodingLabel(options) {
 
 main(async () => {
   const { client: name, mode, traces, chunk, rate, seconds, warmupTraces, stallMs, options = {} } = params;
+  const payload = params.payload ?? 'realistic';
   const http = trackInflight();
-  const client = await createClient(name, params.server, mode === 'burst' ? 'burst' : 'default', options);
+  const client = await createClient(name, params.server, mode === 'burst' ? 'burst' : 'default', options, payload);
 
   // Warm-up: JIT and connections, then start counting from a clean server.
   let next = 1_000_000_000;
@@ -95,6 +96,7 @@ main(async () => {
     client: name,
     mode,
     options,
+    payload,
     encoding: encodingLabel(options),
     config: client.config,
     traces: produced,

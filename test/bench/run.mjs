@@ -2,12 +2,14 @@
 // Runs the benchmark scenarios, each (scenario × client) in a fresh child process, against one
 // Langfuse-compatible server in another child, and writes results.json + results.md.
 //
-//   node run.mjs                      full run (≈ 15–20 min on 2 vCPU)
+//   node run.mjs                      full run (≈ 25 min on an idle 2-vCPU machine)
 //   node run.mjs --smoke              tiny sizes, proves every scenario works (< 2 min)
-//   node run.mjs --only=e2e,express   some scenarios (caller, e2e, express, dead; merged into results.json)
+//   node run.mjs --only=e2e,express   some scenarios (caller, e2e, express, dead, drain; merged into results.json)
 //   node run.mjs --clients=fusewire,otel  some clients
 //   node run.mjs --only=e2e --traces=10000 --mode=burst   override the burst size, one e2e mode
-//   node run.mjs --cpu-prof           write a .cpuprofile per client child into ./profiles
+//   node run.mjs --encodings=protobuf,protobuf+gzip       which extra fusewire encoding rows (or none)
+//   node run.mjs --out=results.partial                    write results.partial.json/.md instead
+//   node run.mjs --cpu-prof           a .cpuprofile per client child into ./profiles + results-profile.md
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -62,6 +64,7 @@ const smoke = flags.smoke;
 const SIZES = smoke
   ? {
       caller: { runs: 5, warmupRuns: 1, batches: 2, batchSize: 100, publishBatch: 1000 },
+      callerV3: { batches: 1 },
       e2e: { traces: 2000, chunk: 500, warmupTraces: 200, stallMs: 2000, rate: 3000, seconds: 1 },
       e2eV3: { traces: 500, seconds: 1 },
       express: { connections: 10, duration: 1, warmup: 0, rounds: 1 },
@@ -71,6 +74,8 @@ const SIZES = smoke
     }
   : {
       caller: { runs: 7, warmupRuns: 2, batches: 20, batchSize: 1000, publishBatch: 10_000 },
+      // v3's flushes cost ~0.4 ms per call: 20 batches took over a minute; 5 keep the median stable enough.
+      callerV3: { batches: 5 },
       e2e: { traces: 100_000, chunk: 1000, warmupTraces: 2000, stallMs: 15_000, rate: 20_000, seconds: 10 },
       // langfuse v3 is ~20× slower per event and took minutes at full size: a fifth of the burst, half the paced time.
       e2eV3: { traces: 20_000, seconds: 5 },
@@ -137,7 +142,8 @@ async function scenarioCaller() {
   const errors = [];
   for (const name of ['baseline', ...clients]) {
     log(`  caller-side cost: ${name}`);
-    const res = await child('./scenarios/caller-cost.mjs', { client: name, sizes: SIZES.caller }, `caller-${name}`);
+    const sizes = name === 'langfuse-v3' ? { ...SIZES.caller, ...SIZES.callerV3 } : SIZES.caller;
+    const res = await child('./scenarios/caller-cost.mjs', { client: name, sizes }, `caller-${name}`);
     if (!res.ok) {
       errors.push({ client: name, error: res.error, stderr: res.stderr });
       continue;
@@ -145,7 +151,7 @@ async function scenarioCaller() {
     for (const row of res.result.rows) rows.push({ client: name, ...row });
     if (res.result.stats) rows.find((r) => r.client === name).fusewireStats = res.result.stats;
   }
-  return { sizes: SIZES.caller, rows, errors };
+  return { sizes: { ...SIZES.caller, v3: SIZES.callerV3 }, rows, errors };
 }
 
 /** The one wire format a run's requests used at the server ("json", "protobuf+gzip"), if only one. */
@@ -171,7 +177,9 @@ async function scenarioE2e() {
       const res = await run(mode, name, {}, sizes);
       if (name !== 'fusewire') continue;
       const seen = res.ok ? wireSeen(res.result) : undefined;
-      for (const options of ENCODINGS.filter((o) => encodings.includes(encodingKey(o)))) {
+      // Smoke: the encodings once (burst); the paced rows run the same code at another pace.
+      const wanted = smoke && mode === 'paced' ? [] : encodings;
+      for (const options of ENCODINGS.filter((o) => wanted.includes(encodingKey(o)))) {
         if (encodingKey(options) === seen) continue; // the default run already is this combination
         await run(mode, name, options, sizes);
       }

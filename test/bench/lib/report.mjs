@@ -68,7 +68,7 @@ function callerSection(s) {
   return `### 1. Caller-side cost
 
 Median of ${sizes.runs} runs after ${sizes.warmupRuns} warm-up runs; a run is ${sizes.batches} batches of ${int(sizes.batchSize)} calls
-(${int(sizes.publishBatch)} for bare publishes), each timed on the caller's stack; the client flushes between batches (untimed).
+(${int(sizes.publishBatch)} for bare publishes${sizes.v3 ? `; langfuse v3: ${sizes.v3.batches} batches` : ''}), each timed on the caller's stack; the client flushes between batches (untimed).
 *CPU incl. deferred* is the process CPU for the run (batches + flushes: validation, serialisation, HTTP) per call.
 "trace + span": fusewire publishes a trace and a span (2 messages, so per observation = ÷ 2); \`langfuse\` v3 sends
 trace-create + span-create + span-update; v5 and OTel create one span (the trace is implicit). *vs best peer* = this

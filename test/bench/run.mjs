@@ -2,7 +2,7 @@
 // Runs the benchmark scenarios, each (scenario × client) in a fresh child process, against one
 // Langfuse-compatible server in another child, and writes results.json + results.md.
 //
-//   node run.mjs                      full run (≈ 25 min on an idle 2-vCPU machine)
+//   node run.mjs                      full run (≈ 20 min on an idle 2-vCPU machine)
 //   node run.mjs --smoke              tiny sizes, proves every scenario works (< 2 min)
 //   node run.mjs --only=e2e,express   some scenarios (caller, e2e, express, dead, drain; merged into results.json)
 //   node run.mjs --clients=fusewire,otel  some clients

@@ -138,6 +138,10 @@ export class Drain {
       logInternalError(this.#o.log, 'store.append', error, `the ${store.name} store threw from append()`);
     }
     if (answer.refused.length > 0) ledger.unstored(answer.refused, answer.reason ?? 'store_error');
+    if (store.boundsItself === true) {
+      const refused = new Set(answer.refused);
+      ledger.stored(refused.size === 0 ? records : records.filter((r) => !refused.has(r)));
+    }
   }
 
   /** Claims from the store and hands each record to its lane. */

@@ -69,6 +69,9 @@ export class Ledger implements OutcomeReporter {
   readonly #exportLogKeys = new Set<string>();
   #size = 0;
   #bytes = 0;
+  /** Of those, records a store that bounds itself took: not counted by the queue bounds. */
+  #storedSize = 0;
+  #storedBytes = 0;
   #flushesWaiting = 0;
   #upstreamIdle: () => boolean = () => true;
   #onSettled: (count: number) => void = () => {};
@@ -89,14 +92,31 @@ export class Ledger implements OutcomeReporter {
     return this.#bytes;
   }
 
-  /** True while both bounds leave room for one more event. */
+  /** True while both bounds leave room for one more event (the bounds count what is in memory). */
   get hasRoom(): boolean {
-    return this.#size < this.#limits.maxSize && this.#bytes < this.#limits.maxBytes;
+    return (
+      this.#size - this.#storedSize < this.#limits.maxSize && this.#bytes - this.#storedBytes < this.#limits.maxBytes
+    );
   }
 
   /** True once use is at most half of both bounds (where a refusing queue reports recovery). */
   get belowLowWater(): boolean {
-    return this.#size * 2 <= this.#limits.maxSize && this.#bytes * 2 <= this.#limits.maxBytes;
+    return (
+      (this.#size - this.#storedSize) * 2 <= this.#limits.maxSize &&
+      (this.#bytes - this.#storedBytes) * 2 <= this.#limits.maxBytes
+    );
+  }
+
+  /**
+   * Records a store that bounds itself took (see `EventStore.boundsItself`): still pending, but no
+   * longer counted by the queue bounds (until settled). What a lane holds claimed meanwhile is
+   * bounded by the drain's claim window instead.
+   */
+  stored(records: readonly ExportRecord[]): void {
+    for (const record of records) {
+      this.#storedSize++;
+      this.#storedBytes += record.bytes;
+    }
   }
 
   /** Tells the ledger how to know that intake and store have nothing left to hand the lanes. */
@@ -135,7 +155,7 @@ export class Ledger implements OutcomeReporter {
 
   /** Would `delta` more bytes break the byte bound? */
   wouldOverflow(delta: number): boolean {
-    return delta > 0 && this.#bytes + delta > this.#limits.maxBytes;
+    return delta > 0 && this.#bytes - this.#storedBytes + delta > this.#limits.maxBytes;
   }
 
   /** A pending event that never became a record (sampled out, invalid, refused, unsent at shutdown). */
@@ -159,11 +179,19 @@ export class Ledger implements OutcomeReporter {
     this.#size++;
     this.#bytes += record.bytes;
     record.epoch = this.epochs.admit();
+    if (this.#store.boundsItself === true) this.stored([record]);
   }
 
   settle(records: readonly ExportRecord[], outcome: Outcome, detail?: SettleDetail): void {
     const fresh = this.#count(records, outcome, detail);
     if (fresh.length === 0) return;
+    // Records reach a lane only through the store: with one that bounds itself, each was stored.
+    if (this.#store.boundsItself === true) {
+      for (const record of fresh) {
+        this.#storedSize--;
+        this.#storedBytes -= record.bytes;
+      }
+    }
     try {
       this.#store.settle(fresh, outcome, detail?.message);
     } catch (error) {
@@ -286,8 +314,8 @@ export class Ledger implements OutcomeReporter {
       deadLetters: this.deadLetters.size,
       ...(c.lastError !== undefined ? { lastError: { ...c.lastError } } : {}),
       queue: {
-        size: this.#size,
-        bytes: Math.max(0, this.#bytes),
+        size: this.#size - this.#storedSize,
+        bytes: Math.max(0, this.#bytes - this.#storedBytes),
         maxSize: this.#limits.maxSize,
         maxBytes: this.#limits.maxBytes,
       },

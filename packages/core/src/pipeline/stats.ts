@@ -23,7 +23,7 @@ export interface FusewireStats {
   deadLetters: number;
   /** The most recent export problem, if any (never contains a secret). */
   lastError?: { code: string; message: string; at: string };
-  /** Queue limits and current use. */
+  /** Queue limits and current use (with a store that bounds itself, only what is held in memory). */
   queue: { size: number; bytes: number; maxSize: number; maxBytes: number };
 }
 

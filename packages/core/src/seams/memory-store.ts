@@ -19,6 +19,8 @@ export function createMemoryStore(): EventStore {
 class MemoryStore implements EventStore {
   readonly name = 'memory';
   readonly durable = false;
+  // Everything it holds is in memory: the pipeline's queue bounds count it all.
+  readonly boundsItself = false;
   readonly #queue = new Fifo<ExportRecord>();
   #bytes = 0;
   #claimed = 0;

@@ -46,6 +46,15 @@ export interface EventStore {
    */
   readonly maxAppendDelayMs?: number;
   /**
+   * True: the store bounds what it holds itself (it refuses with `'spool_full'` when full) and keeps
+   * appended records out of the process's memory until they are claimed. The pipeline's
+   * `maxQueueSize`/`maxQueueBytes` then count only records not yet appended (intake); a backlog in
+   * the store is bounded by the store alone, and what lanes hold claimed by the claim window
+   * (`flushAt × maxConcurrentExports × 2` per lane). False or absent (the memory store): the
+   * bounds count every pending record.
+   */
+  readonly boundsItself?: boolean;
+  /**
    * Called from the drain with normalised records (one transaction per call). Returns the records it
    * refused, with one reason for all of them; the rest are stored. Never throws.
    */

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_free ON events(seq) WHERE state = 0 AND owner IS NULL;
 CREATE INDEX IF NOT EXISTS events_owned ON events(owner) WHERE state = 0 AND owner IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_trace ON events(trace_id) WHERE state = 0;
 CREATE INDEX IF NOT EXISTS events_settled ON events(state, settled_at) WHERE state <> 0;
 CREATE TABLE IF NOT EXISTS owners (
   owner TEXT PRIMARY KEY,

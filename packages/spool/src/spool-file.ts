@@ -19,6 +19,17 @@ export interface Row {
 
 const MAX_MESSAGE = 2_000;
 
+/** The leading rows within `maxBytes` (the first one always, so a big row is never stuck). */
+function takeRows(rows: FreeRow[], maxBytes: number): FreeRow[] {
+  let bytes = 0;
+  let i = 0;
+  for (; i < rows.length; i++) {
+    if (i > 0 && bytes + rows[i]!.bytes > maxBytes) break;
+    bytes += rows[i]!.bytes;
+  }
+  return i === rows.length ? rows : rows.slice(0, i);
+}
+
 /**
  * The file side of the spool: one connection, its prepared statements and this process's lease.
  * Every method may throw a SQLite error; the spool above decides what a failure means.
@@ -33,7 +44,9 @@ export class SpoolFile {
   #lastTakeover: number;
   #lastRenew: number;
   readonly #append: Database.Transaction<(moved: Row[], rows: Row[]) => [number, number]>;
-  readonly #claim: Database.Transaction<(maxCount: number, maxBytes: number) => Array<[ExportRecord, number]>>;
+  readonly #claim: Database.Transaction<
+    (maxCount: number, maxBytes: number, skip: ReadonlySet<number>) => Array<[ExportRecord, number]>
+  >;
   readonly #settle: Database.Transaction<(seqs: number[], reason: string | undefined, message: string) => void>;
   readonly #release: Database.Transaction<(seqs: number[]) => void>;
 
@@ -54,7 +67,9 @@ export class SpoolFile {
     this.#lastTakeover = now;
     this.#lastRenew = now;
     this.#append = this.db.transaction((moved: Row[], rows: Row[]) => this.#appendRows(moved, rows));
-    this.#claim = this.db.transaction((maxCount: number, maxBytes: number) => this.#claimRows(maxCount, maxBytes));
+    this.#claim = this.db.transaction((maxCount: number, maxBytes: number, skip: ReadonlySet<number>) =>
+      this.#claimRows(maxCount, maxBytes, skip),
+    );
     this.#settle = this.db.transaction((seqs: number[], reason: string | undefined, message: string) =>
       this.#settleRows(seqs, reason, message),
     );
@@ -95,39 +110,87 @@ export class SpoolFile {
     return [movedIn, movedIn < moved.length ? 0 : insert(rows)];
   }
 
-  /** Claims the oldest free rows (taking over those of owners that are gone first); returns them with their seq. */
-  claim(maxCount: number, maxBytes: number): Array<[ExportRecord, number]> {
-    return this.#claim.immediate(maxCount, maxBytes);
+  /**
+   * Claims the oldest free rows (taking over those of owners that are gone first); returns them
+   * with their seq. A trace's rows are claimed together: traces another owner holds rows of are
+   * skipped, and the claimed traces' later free rows come along (up to `maxCount` more).
+   */
+  claim(maxCount: number, maxBytes: number, skip: ReadonlySet<number>): Array<[ExportRecord, number]> {
+    return this.#claim.immediate(maxCount, maxBytes, skip);
   }
 
-  #claimRows(maxCount: number, maxBytes: number): Array<[ExportRecord, number]> {
+  #claimRows(maxCount: number, maxBytes: number, skip: ReadonlySet<number>): Array<[ExportRecord, number]> {
     const now = this.#clock();
     this.#takeOverIfDue(now);
-    const rows = this.#st.free.all(maxCount) as FreeRow[];
+    const owner = this.#lease.owner;
+    const unskipped = (rows: FreeRow[]) => (skip.size === 0 ? rows : rows.filter((r) => !skip.has(r.seq)));
+    const rows = unskipped(this.#st.free.all(owner, maxCount + skip.size) as FreeRow[]);
+    const taken = takeRows(rows.length > maxCount ? rows.slice(0, maxCount) : rows, maxBytes);
+    if (taken.length === 0) return [];
+    const traces = new Set<string>();
+    for (const row of taken) if (row.traceId !== null) traces.add(row.traceId);
+    if (traces.size > 0) {
+      const last = taken[taken.length - 1]!.seq;
+      const rest = this.#st.freeOfTraces.all(JSON.stringify([...traces]), last, maxCount + skip.size) as FreeRow[];
+      taken.push(...unskipped(rest).slice(0, maxCount));
+    }
+    return this.#claimTaken(taken, now);
+  }
+
+  /** Marks rows as this owner's and reads them back; a row that cannot be parsed becomes a dead letter. */
+  #claimTaken(taken: FreeRow[], now: number): Array<[ExportRecord, number]> {
+    const owner = this.#lease.owner;
     const out: Array<[ExportRecord, number]> = [];
-    const taken: FreeRow[] = [];
     const unreadable: FreeRow[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      if (out.length > 0 && bytes + row.bytes > maxBytes) break;
-      taken.push(row);
+    for (const row of taken) {
       try {
         out.push([JSON.parse(row.record) as ExportRecord, row.seq]);
-        bytes += row.bytes;
       } catch {
         unreadable.push(row);
       }
     }
-    if (taken.length === 0) return out;
-    this.#st.claimUpTo.run(this.#lease.owner, taken[taken.length - 1]!.seq);
-    moveTotals(this.#st, PENDING, CLAIMED, taken);
+    moveTotals(
+      this.#st,
+      PENDING,
+      CLAIMED,
+      this.#st.claimSeqs.all(owner, JSON.stringify(taken.map((r) => r.seq))) as Array<{ bytes: number }>,
+    );
     if (unreadable.length > 0) {
       const seqs = JSON.stringify(unreadable.map((r) => r.seq));
       const message = 'the spooled record could not be read back (damaged row)';
-      const dead = this.#st.dead.all(now, 'invalid', message, this.#lease.owner, seqs) as Array<{ bytes: number }>;
+      const dead = this.#st.dead.all(now, 'invalid', message, owner, seqs) as Array<{ bytes: number }>;
       moveTotals(this.#st, CLAIMED, DEAD, dead);
     }
     return out;
+  }
+
+  /**
+   * The oldest free rows not in `skip`, read without claiming them: for when the file cannot be
+   * written (a full disk, a read-only file), so what it holds is still delivered. Nothing marks
+   * them: another process may read them too (Langfuse dedups by id).
+   */
+  peek(maxCount: number, maxBytes: number, skip: ReadonlySet<number>): Array<[ExportRecord, number]> {
+    const rows = (this.#st.peek.all(maxCount + skip.size) as FreeRow[]).filter((r) => !skip.has(r.seq));
+    const out: Array<[ExportRecord, number]> = [];
+    for (const row of takeRows(rows.slice(0, maxCount), maxBytes)) {
+      try {
+        out.push([JSON.parse(row.record) as ExportRecord, row.seq]);
+      } catch {
+        // Unreadable: left for a claim to dead-letter once the file can be written.
+      }
+    }
+    return out;
+  }
+
+  /** Settles rows that were read with `peek` (never claimed in the file), once it can be written. */
+  settleUnclaimed(seqs: number[], reason: string | undefined, message: string): void {
+    this.db
+      .transaction(() => {
+        const rows = this.#st.claimSeqs.all(this.#lease.owner, JSON.stringify(seqs)) as Array<{ bytes: number }>;
+        moveTotals(this.#st, PENDING, CLAIMED, rows);
+        this.#settleRows(seqs, reason, message.slice(0, MAX_MESSAGE));
+      })
+      .immediate();
   }
 
   /** Delivered rows are removed at once without a retention, else marked for cleanup. */

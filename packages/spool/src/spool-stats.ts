@@ -16,6 +16,11 @@ export interface SpoolStats extends StoreStats {
   deliveredKept: number;
   /** Events held in memory because the file could not take them. */
   inMemory: number;
+  /**
+   * Delivered (or dead-lettered) events whose rows the file could not be written to mark so (full
+   * disk, read-only): marked once it can be; if the process ends first, the next one sends them again.
+   */
+  settledUnwritten: number;
   /** Events refused because undelivered events filled `maxBytes`. */
   refusedFull: number;
   /** Failed file operations, by kind. */

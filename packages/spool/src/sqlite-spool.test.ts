@@ -83,6 +83,55 @@ describe('sqliteSpool', () => {
     await b.close();
   });
 
+  it("claims a trace's rows together, and leaves a trace another live spool holds rows of to that spool", async () => {
+    const path = file();
+    const a = openSpool({ path });
+    const b = openSpool({ path });
+    const t1 = '1'.repeat(32);
+    const t2 = '2'.repeat(32);
+    const first = [span(t1), span(t1), span(t2), span(t1)];
+    a.append(first);
+    // Two asked for, the rest of t1 comes along (t2's row in between stays).
+    expect(ids(a.claim(2, 1e9))).toEqual(ids([first[0]!, first[1]!, first[3]!]));
+    const late = span(t1);
+    b.append([late]);
+    // a holds rows of t1: b takes t2 only, a the late row of t1.
+    expect(ids(b.claim(10, 1e9))).toEqual(ids([first[2]!]));
+    expect(ids(a.claim(10, 1e9))).toEqual(ids([late]));
+    await a.close();
+    await b.close();
+  });
+
+  it('a file that takes no write is still delivered: rows are read without a claim, outcomes written once it can', async () => {
+    const log = captureLog();
+    let now = 1_000;
+    const spool = openSpool({ path: file(), logger: log }, () => now);
+    const db = databaseOf(spool)!;
+    const rows = Array.from({ length: 6 }, () => span());
+    spool.append(rows);
+    db.pragma('query_only = 1'); // every write now fails with SQLITE_READONLY, as on a read-only file
+    const first = spool.claim(4, 1e9);
+    expect(ids(first)).toEqual(ids(rows.slice(0, 4)));
+    expect(spool.stats()).toMatchObject({ healthy: false, claimedHere: 4, events: 6 });
+    expect(spool.stats().error).toMatch(/read_only/);
+    // Neither a claim nor a peek hands out a row twice while it is held or its outcome unwritten.
+    spool.settle(first.slice(0, 2), 'delivered');
+    spool.release(first.slice(2));
+    expect(spool.stats()).toMatchObject({ events: 4, settledUnwritten: 2 });
+    const second = spool.claim(10, 1e9);
+    expect(ids(second)).toEqual(ids(rows.slice(2)));
+    expect(spool.claim(10, 1e9)).toEqual([]);
+    spool.settle(second, 'non_retryable', 'rejected');
+    expect(spool.stats()).toMatchObject({ events: 0, waiting: 6, settledUnwritten: 6 });
+    expect(log.lines.filter((l) => l.obj.code === 'FUSEWIRE_SPOOL_ERROR')).toHaveLength(1);
+    // Writable again: the next tick writes the outcomes.
+    db.pragma('query_only = 0');
+    now += 5_000;
+    runTick(spool);
+    expect(spool.stats()).toMatchObject({ healthy: true, events: 0, waiting: 0, settledUnwritten: 0, deadLetters: 4 });
+    await spool.close();
+  });
+
   it('refuses new events as spool_full when undelivered fill maxBytes, and never drops older ones', async () => {
     const log = captureLog();
     const spool = openSpool({ path: file(), maxBytes: 2_000, logger: log });

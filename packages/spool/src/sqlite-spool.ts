@@ -15,6 +15,7 @@ export type { SpoolStats } from './spool-stats.js';
 import type { TotalsRow } from './statements.js';
 
 const TICK_MS = 1_000;
+const NOTHING: ReadonlySet<number> = new Set();
 const databases = new WeakMap<SqliteSpool, Database.Database>();
 
 const ticks = new WeakMap<SqliteSpool, () => void>();
@@ -33,6 +34,8 @@ export function runTick(spool: SqliteSpool): void {
 export class SqliteSpool implements EventStore {
   readonly name = 'sqlite';
   readonly durable: boolean;
+  /** Bounded by `maxBytes` on disk and `memoryMaxBytes` in memory: core's queue bounds count only what is in flight. */
+  readonly boundsItself = true;
   readonly maxAppendDelayMs: number;
   readonly path: string;
   readonly #opts: ResolvedSpoolOptions;
@@ -42,6 +45,13 @@ export class SqliteSpool implements EventStore {
   readonly #memory: MemoryQueue;
   readonly #claimed = new Map<ExportRecord, number>();
   #claimedBytes = 0;
+  /** Claimed rows the file could not mark (full disk, read-only): seq → bytes. */
+  readonly #peeked = new Map<number, number>();
+  /** Outcomes the file could not take yet (peeked rows, failed settles): seq → outcome. */
+  readonly #unwritten = new Map<number, { bytes: number; outcome: StoreOutcome; message: string; free: boolean }>();
+  /** Of those, peeked rows: still free in the file's totals. */
+  #unwrittenFree = 0;
+  #unwrittenFreeBytes = 0;
   #file: SpoolFile | undefined;
   #timer: NodeJS.Timeout | undefined;
   #totals: TotalsRow[] = [];
@@ -53,7 +63,9 @@ export class SqliteSpool implements EventStore {
     this.#opts = opts;
     this.#clock = clock;
     this.path = resolve(opts.path);
-    this.maxAppendDelayMs = opts.durabilityWindowMs;
+    // The drain runs at least every half window: an event waits at most that long for it, and the
+    // other half is left for the drain itself (one slice, one transaction) and a late timer.
+    this.maxAppendDelayMs = Math.max(1, Math.floor(opts.durabilityWindowMs / 2));
     this.#log = new SpoolLog(opts.logger);
     this.#faults = new FaultState(this.#log, this.path);
     this.#memory = new MemoryQueue(opts.memoryMaxBytes);
@@ -91,6 +103,7 @@ export class SqliteSpool implements EventStore {
         return this.#toMemory(records);
       }
       this.#faults.recovered(movedIn);
+      if (this.#unwritten.size > 0) this.#writeUnwritten();
       // Already accepted, so never refused: what did not fit waits in memory for room.
       if (movedIn < movedRecords.length) this.#memory.unshift(movedRecords.slice(movedIn));
       if (accepted === records.length) {
@@ -117,10 +130,19 @@ export class SqliteSpool implements EventStore {
       const now = this.#clock();
       if (this.#file !== undefined && this.#faults.mayTry(now)) {
         try {
-          for (const [record, seq] of this.#file.claim(maxCount, maxBytes)) {
-            this.#claimed.set(record, seq);
-            this.#claimedBytes += record.bytes;
-            out.push(record);
+          for (const [record, seq] of this.#file.claim(maxCount, maxBytes, this.#inFlightFree()))
+            this.#hold(record, seq, out);
+        } catch (error) {
+          this.#faults.record(error, now);
+        }
+      }
+      // A file that cannot be written can still be read: what it holds is delivered meanwhile.
+      const fault = this.#faults.current?.fault;
+      if (out.length === 0 && this.#file !== undefined && (fault === 'disk_full' || fault === 'read_only')) {
+        try {
+          for (const [record, seq] of this.#file.peek(maxCount, maxBytes, this.#inFlightFree())) {
+            this.#peeked.set(seq, record.bytes);
+            this.#hold(record, seq, out);
           }
         } catch (error) {
           this.#faults.record(error, now);
@@ -137,15 +159,38 @@ export class SqliteSpool implements EventStore {
     return out;
   }
 
+  /** Rows free in the file that this process holds anyway (peeked, or settled and not yet written). */
+  #inFlightFree(): ReadonlySet<number> {
+    if (this.#peeked.size === 0 && this.#unwrittenFree === 0) return NOTHING;
+    const skip = new Set(this.#peeked.keys());
+    for (const [seq, u] of this.#unwritten) if (u.free) skip.add(seq);
+    return skip;
+  }
+
+  #hold(record: ExportRecord, seq: number, out: ExportRecord[]): void {
+    this.#claimed.set(record, seq);
+    this.#claimedBytes += record.bytes;
+    out.push(record);
+  }
+
   settle(records: ExportRecord[], outcome: StoreOutcome, message?: string): void {
     try {
-      const seqs = this.#forget(records);
-      if (seqs.length === 0 || this.#file === undefined || this.#closed) return;
+      const rows = this.#forget(records);
+      if (rows.length === 0 || this.#file === undefined || this.#closed) return;
+      const text = message ?? outcome;
+      const owned: Array<{ seq: number; bytes: number }> = [];
+      for (const row of rows) {
+        if (this.#peeked.delete(row.seq)) this.#later(row, outcome, text, true);
+        else owned.push(row);
+      }
+      if (owned.length === 0) return;
+      const seqs = owned.map((r) => r.seq);
       try {
         if (outcome === 'delivered') this.#file.delivered(seqs);
-        else this.#file.dead(seqs, outcome, message ?? outcome);
+        else this.#file.dead(seqs, outcome, text);
       } catch (error) {
-        // The rows stay waiting in the file: sent again after a restart, which Langfuse dedups by id.
+        // Kept until the file can be written (a close first: the next process sends them again).
+        for (const row of owned) this.#later(row, outcome, text, false);
         this.#faults.record(error, this.#clock());
       }
     } catch (error) {
@@ -156,7 +201,10 @@ export class SqliteSpool implements EventStore {
   release(records: ExportRecord[]): void {
     try {
       this.#memory.release(records);
-      const seqs = this.#forget(records);
+      // A peeked row is free in the file already.
+      const seqs = this.#forget(records)
+        .filter((r) => !this.#peeked.delete(r.seq))
+        .map((r) => r.seq);
       if (seqs.length === 0 || this.#file === undefined || this.#closed) return;
       try {
         this.#file.release(seqs);
@@ -168,20 +216,55 @@ export class SqliteSpool implements EventStore {
     }
   }
 
-  /** Takes records out of the claimed map; settles the ones that came from memory. */
-  #forget(records: ExportRecord[]): number[] {
-    const seqs: number[] = [];
+  /** An outcome the file could not take yet; `free`: the row was peeked, not claimed in the file. */
+  #later(row: { seq: number; bytes: number }, outcome: StoreOutcome, message: string, free: boolean): void {
+    this.#unwritten.set(row.seq, { bytes: row.bytes, outcome, message, free });
+    if (!free) return;
+    this.#unwrittenFree++;
+    this.#unwrittenFreeBytes += row.bytes;
+  }
+
+  /** Writes the outcomes the file could not take (one transaction per outcome); on failure they wait for the next try. */
+  #writeUnwritten(): void {
+    const file = this.#file;
+    if (file === undefined || this.#closed) return;
+    const groups = new Map<string, { seqs: number[]; message: string; outcome: StoreOutcome }>();
+    for (const [seq, u] of this.#unwritten) {
+      const key = `${u.outcome}:${u.message}`;
+      const group = groups.get(key) ?? { seqs: [], message: u.message, outcome: u.outcome };
+      group.seqs.push(seq);
+      groups.set(key, group);
+    }
+    try {
+      for (const g of groups.values()) {
+        file.settleUnclaimed(g.seqs, g.outcome === 'delivered' ? undefined : g.outcome, g.message);
+        for (const seq of g.seqs) {
+          const u = this.#unwritten.get(seq)!;
+          this.#unwritten.delete(seq);
+          if (!u.free) continue;
+          this.#unwrittenFree--;
+          this.#unwrittenFreeBytes -= u.bytes;
+        }
+      }
+    } catch (error) {
+      this.#faults.record(error, this.#clock());
+    }
+  }
+
+  /** Takes records out of the claimed map (their rows); settles the ones that came from memory. */
+  #forget(records: ExportRecord[]): Array<{ seq: number; bytes: number }> {
+    const rows: Array<{ seq: number; bytes: number }> = [];
     for (const r of records) {
       const seq = this.#claimed.get(r);
       if (seq !== undefined) {
         this.#claimed.delete(r);
         this.#claimedBytes -= r.bytes;
-        seqs.push(seq);
+        rows.push({ seq, bytes: r.bytes });
       } else {
         this.#memory.settle(r);
       }
     }
-    return seqs;
+    return rows;
   }
 
   stats(): SpoolStats {
@@ -199,9 +282,12 @@ export class SqliteSpool implements EventStore {
           ? 'running in memory: the spool file could not be opened'
           : undefined;
     // This process's view: rows anyone may still claim, plus what it holds claimed itself.
+    // Peeked rows are still free in the file's totals: counted once, as claimed (or settled).
+    let peekedBytes = 0;
+    for (const b of this.#peeked.values()) peekedBytes += b;
     return {
-      events: t(PENDING).events + this.#claimed.size + this.#memory.events,
-      bytes: t(PENDING).bytes + this.#claimedBytes + this.#memory.bytes,
+      events: t(PENDING).events - this.#peeked.size - this.#unwrittenFree + this.#claimed.size + this.#memory.events,
+      bytes: t(PENDING).bytes - peekedBytes - this.#unwrittenFreeBytes + this.#claimedBytes + this.#memory.bytes,
       healthy: error === undefined,
       ...(error !== undefined ? { error } : {}),
       path: this.path,
@@ -211,6 +297,7 @@ export class SqliteSpool implements EventStore {
       deadLetters: t(DEAD).events,
       deliveredKept: t(DELIVERED).events,
       inMemory: this.#memory.events,
+      settledUnwritten: this.#unwritten.size,
       refusedFull: this.#refusedFull,
       faults: { ...this.#faults.counts },
       maxBytes: this.#opts.maxBytes,
@@ -227,8 +314,16 @@ export class SqliteSpool implements EventStore {
     if (this.#closed) return;
     try {
       if (this.#memory.unclaimed > 0) this.append([]);
+      if (this.#unwritten.size > 0) this.#writeUnwritten();
       this.#closed = true;
       if (this.#timer !== undefined) clearInterval(this.#timer);
+      if (this.#unwritten.size > 0) {
+        this.#log.log(
+          'warn',
+          { code: 'FUSEWIRE_SPOOL_ERROR', path: this.path, resent: this.#unwritten.size },
+          `closing with ${this.#unwritten.size} delivered events the spool file could not mark delivered; the next process sends them again (Langfuse keeps one copy per id)`,
+        );
+      }
       const left = this.#memory.events;
       if (left > 0) {
         this.#log.log(
@@ -260,6 +355,7 @@ export class SqliteSpool implements EventStore {
           file.renew(now);
           this.#faults.recovered(0, true);
         } else file.maintain(now);
+        if (this.#unwritten.size > 0) this.#writeUnwritten();
         file.cleanup(now);
       } catch (error) {
         this.#faults.record(error, now);

@@ -4,6 +4,7 @@ export interface FreeRow {
   seq: number;
   bytes: number;
   record: string;
+  traceId: string | null;
 }
 
 export interface TotalsRow {
@@ -16,7 +17,9 @@ type StatementName =
   | 'insert'
   | 'totals'
   | 'free'
-  | 'claimUpTo'
+  | 'freeOfTraces'
+  | 'peek'
+  | 'claimSeqs'
   | 'delivered'
   | 'dead'
   | 'release'
@@ -38,10 +41,25 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
       'INSERT INTO events (state, kind, trace_id, event_id, bytes, record, created_at) VALUES (0, ?, ?, ?, ?, ?, ?)',
     ),
     totals: db.prepare('SELECT state, events, bytes FROM totals'),
-    free: db.prepare('SELECT seq, bytes, record FROM events WHERE state = 0 AND owner IS NULL ORDER BY seq LIMIT ?'),
-    // The rows just read are exactly the free rows up to the last one: one update claims them all.
-    claimUpTo: db.prepare(
-      'UPDATE events SET owner = ?, claims = claims + 1 WHERE state = 0 AND owner IS NULL AND seq <= ?',
+    // Oldest free rows, skipping traces another owner holds rows of: a trace's rows go to one
+    // process at a time, so its fields and its spans meet in one process's export (a dead owner's
+    // rows are skipped until they are taken over, and then claimed together).
+    free: db.prepare(
+      `SELECT seq, bytes, record, trace_id AS traceId FROM events e WHERE state = 0 AND owner IS NULL
+       AND (trace_id IS NULL OR NOT EXISTS (SELECT 1 FROM events o WHERE o.trace_id = e.trace_id AND o.state = 0
+         AND o.owner IS NOT NULL AND o.owner <> ?)) ORDER BY seq LIMIT ?`,
+    ),
+    // The rest of the claimed traces' free rows, past the last one claimed.
+    freeOfTraces: db.prepare(
+      `SELECT seq, bytes, record, trace_id AS traceId FROM events WHERE state = 0 AND owner IS NULL
+       AND trace_id IN (SELECT value FROM json_each(?)) AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    // Free rows read without claiming them (the file cannot be written: full disk, read-only).
+    peek: db.prepare(
+      'SELECT seq, bytes, record, trace_id AS traceId FROM events WHERE state = 0 AND owner IS NULL ORDER BY seq LIMIT ?',
+    ),
+    claimSeqs: db.prepare(
+      'UPDATE events SET owner = ?, claims = claims + 1 WHERE state = 0 AND owner IS NULL AND seq IN (SELECT value FROM json_each(?)) RETURNING bytes',
     ),
     // Delivered by anyone is delivered: not filtered by owner, so a late settle after a takeover still counts.
     // Settles only this owner's rows: one taken over meanwhile is the new owner's to settle.

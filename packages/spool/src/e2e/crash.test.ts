@@ -111,12 +111,10 @@ describe('crash safety (SIGKILL, real SQLite, real processes)', () => {
     );
     await b.shutdown();
     expect(dupes(a.spanPrefix) + dupes(b.spanPrefix)).toBe(0);
-    // Every span of the SIGKILLed process arrives once. Its trace fields do not always: a taken-over
-    // trace's update and its root can be claimed apart, and the root then leaves without them (seen
-    // in CI: the trace named after its root span). Open item of issue #14: claim a trace's rows together.
-    const taken = server.received.traces().filter((t) => t.id.startsWith(a.tracePrefix));
-    expect(taken).toHaveLength(400);
-    for (const t of taken) expect(t.observations.map((o) => o.name).sort()).toEqual(['child', 'root']);
+    // Every trace of the SIGKILLed process arrives once and complete, with its trace fields: a
+    // trace's rows are claimed together, so its update and its root meet in one process's export.
+    expectTracesComplete(a.tracePrefix, 400);
+    expectTracesComplete(b.tracePrefix, 400);
     expect(readSpoolStats(path).waiting.events).toBe(0);
   });
 

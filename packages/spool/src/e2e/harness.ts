@@ -6,12 +6,19 @@ import type { LangfuseTestServer } from '@fusewire/test-server';
 const APP = fileURLToPath(new URL('./spool-app.mjs', import.meta.url));
 
 export interface AppSnapshot {
-  stats: { enqueued: number; delivered: number; pending: number; dropped: Record<string, number> };
+  stats: {
+    enqueued: number;
+    delivered: number;
+    pending: number;
+    dropped: Record<string, number>;
+    queue: { size: number; bytes: number };
+  };
   spool: {
     waiting: number;
     healthy: boolean;
     error?: string;
     inMemory: number;
+    settledUnwritten: number;
     faults: Record<string, number>;
     refusedFull: number;
   };

@@ -72,13 +72,15 @@ const snapshot = () => ({
 
 process.on('message', async (m) => {
   if (m.cmd === 'publish') {
-    publish(m.from, m.count);
-    // Answer once every record has reached the spool: committed, or refused.
+    // Answer once every record has reached the spool (committed, or refused) or was refused by
+    // the queue bound before it got there.
     const want = 3 * m.count;
-    const before = accepted.size + acceptedTraces + refused;
+    const seen = () => accepted.size + acceptedTraces + refused + client.stats().dropped.queue_full;
+    const before = seen();
+    publish(m.from, m.count);
     const started = Date.now();
     const poll = setInterval(() => {
-      if (accepted.size + acceptedTraces + refused - before >= want || Date.now() - started > 15_000) {
+      if (seen() - before >= want || Date.now() - started > 15_000) {
         clearInterval(poll);
         process.send({ id: m.id, ...snapshot() });
       }

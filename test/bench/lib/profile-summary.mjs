@@ -38,7 +38,7 @@ function originalFile(path, frame) {
 }
 
 /** A call frame's file, short and stable: the package-relative path, or V8's pseudo-frame name. */
-function fileOf(frame) {
+export function fileOf(frame) {
   const url = frame.url || '';
   if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
   let path = url.startsWith('file://') ? fileURLToPath(url) : url;
@@ -57,8 +57,13 @@ export function areaOf(file) {
   if (fw) return `fusewire ${fw[1]}/${fw[2].replace(/\.ts$/, '')}`;
   if (/^packages\/[^/]+\/src\/[^/]+\.ts$/.test(file)) return `fusewire ${file.split('/')[1]}`;
   if (file === '(garbage collector)') return 'garbage collection';
-  if (/undici|^node:(_http|http|net|internal\/(http|net|stream|streams|dns))/.test(file))
-    return 'HTTP (undici, node:http, net)';
+  if (/undici|^wasm\/|^node:(_http|http|net|internal\/(http|net|stream|streams|dns))/.test(file))
+    return 'HTTP (undici + its llhttp wasm, node:http, net)';
+  if (/^node:(buffer|internal\/buffer|internal\/crypto)/.test(file)) return 'Node: Buffer, crypto';
+  const async =
+    /^node:(events|timers|async_hooks|internal\/(timers|async_hooks|abort_controller|event_target|linkedlist))/;
+  if (async.test(file) || /^node:internal\/process\/(task_queues|promises)/.test(file))
+    return 'Node: timers, events, promises, async hooks';
   if (/zlib/.test(file)) return 'zlib';
   if (/^zod\//.test(file)) return 'zod (validation)';
   if (/^node:internal\/(modules|bootstrap|main)|^node:(path|fs|internal\/url|internal\/fs)/.test(file))

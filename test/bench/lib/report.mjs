@@ -100,6 +100,12 @@ function wireCell(r) {
   return `${wire.join(', ') || '—'}${refused}`;
 }
 
+/** fusewire's own account of what it dropped, by reason (events, not spans): "; queue_full 1,234". */
+function dropsCell(r) {
+  const dropped = Object.entries(r.stats?.dropped ?? {}).filter(([, n]) => n > 0);
+  return dropped.length ? `; dropped ${dropped.map(([reason, n]) => `${reason} ${int(n)}`).join(', ')}` : '';
+}
+
 /** fusewire's CPU per delivered span ÷ plain OTel's in the same mode. */
 function ratioToOtel(rows, r) {
   if (isSmall(r)) return undefined; // OTel runs the realistic traces only
@@ -117,7 +123,7 @@ function e2eSection(s) {
     rowLabel(r),
     wireCell(r),
     ...extra,
-    `${int(r.lost)} (${pct(r.lostPct)})`,
+    `${int(r.lost)} (${pct(r.lostPct)})${dropsCell(r)}`,
     dupCell(r),
     int(r.requests),
     int(r.maxInflight),
@@ -167,7 +173,7 @@ burst row uses the small payloads of the runs before #18 (a question object, a o
 that drops spans gets no credit for not sending them. *vs OTel* = that ÷ plain OTel's in the same table (target
 ≤ 0.5×). *CPU / event* = the same CPU ÷ events created (3 per trace). *Bytes / span* = request bytes on the wire
 ÷ delivered spans. Lost and duplicated are counted at the server by id ("+ N extra" = spans with ids the caller
-never created). *In flight* = most HTTP requests the client had open at once.
+never created); for fusewire, *lost* also shows its own \`stats().dropped\` by reason (in events). *In flight* = most HTTP requests the client had open at once.
 
 **Burst:** ${int(sizes.traces)} traces = ${int(sizes.traces * 3)} events (langfuse v3: ${int(v3.traces ?? sizes.traces)} traces — it is ~20× slower),
 created in a loop that yields one macrotask every ${int(sizes.chunk)} traces, then flush + shutdown. *Wall* = first

@@ -13,6 +13,21 @@ describe('job payload', () => {
     expect(await decodePayload(JSON.parse(JSON.stringify(payload)))).toEqual(request);
   });
 
+  it('round-trips a binary body that is not gzipped (protobuf) as the same bytes', async () => {
+    const plain = otlpRequest(20);
+    // Every byte value, invalid UTF-8 included: read back as text, this would not survive.
+    const bytes = new Uint8Array(
+      Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from(plain.body as string)]),
+    );
+    const request = { ...plain, contentType: 'application/x-protobuf', body: bytes };
+    const payload = await encodePayload(request, 10 * 1024 * 1024);
+    expect(payload!.codec).toBe('gzip');
+    const back = await decodePayload(JSON.parse(JSON.stringify(payload)));
+    expect(back.body).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(back.body as Uint8Array).equals(Buffer.from(bytes))).toBe(true);
+    expect({ ...back, body: undefined }).toEqual({ ...request, body: undefined });
+  });
+
   it('keeps an already gzipped body as it is', async () => {
     const plain = otlpRequest(3);
     const request = {

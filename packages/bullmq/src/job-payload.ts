@@ -26,6 +26,11 @@ export interface JobPayload {
   body: string;
   /** Body bytes before our compression, for stats. */
   rawBytes: number;
+  /**
+   * The app's body was bytes (protobuf, or anything assembled as a Buffer), not text: it is handed back
+   * as bytes. Absent: text (payloads written before this field existed).
+   */
+  binary?: true;
   /** Set on a dead-letter job (entries a 207 refused): why, so the failed set shows the server's words. */
   deadLetter?: { status: number; message: string };
 }
@@ -51,6 +56,7 @@ export async function encodePayload(request: ExportRequest, maxBytes: number): P
     codec: alreadyZipped ? 'identity' : 'gzip',
     body: stored.toString('base64'),
     rawBytes: raw.length,
+    ...(typeof request.body === 'string' ? {} : { binary: true as const }),
   };
 }
 
@@ -61,7 +67,9 @@ export async function decodePayload(payload: JobPayload): Promise<ExportRequest>
   }
   const stored = Buffer.from(payload.body, 'base64');
   const bytes = payload.codec === 'gzip' ? await gunzipAsync(stored) : stored;
-  const body = payload.contentEncoding === 'gzip' ? new Uint8Array(bytes) : bytes.toString('utf8');
+  // Bytes stay bytes: read as UTF-8, a protobuf body would be corrupted.
+  const body =
+    payload.binary === true || payload.contentEncoding === 'gzip' ? new Uint8Array(bytes) : bytes.toString('utf8');
   return {
     id: payload.id,
     endpoint: payload.endpoint,

@@ -23,7 +23,7 @@ export { FusewireConfigError, FusewireError, type FusewireErrorCode } from './ru
 export { createHttpDelivery, type HttpDeliveryOptions } from './export/http-delivery.js';
 export { EXPORT_HEADER } from './export/http-transport.js';
 export type { FusewireLogger } from './runtime/logger.js';
-export type { FusewireOptions, MaskContext, Transport } from './runtime/options.js';
+export type { Compression, FusewireOptions, MaskContext, OtlpEncoding, Transport } from './runtime/options.js';
 export type { DropReason, ExportRecord, ObservationRecord, ScoreRecord, TraceRecord } from './model/records.js';
 export { OBSERVATION_TYPES, type Level, type ObservationType, type ScoreDataType } from './model/schemas.js';
 export type { FusewireStats } from './pipeline/stats.js';

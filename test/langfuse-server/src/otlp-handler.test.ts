@@ -1,4 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { encodeOtlpProtobuf } from './otlp-protobuf.js';
 import { startLangfuseServer } from './start-langfuse-server.js';
 import { CHILD_ID, ROOT_ID, TRACE_ID, otlpBody, postOtlp, span, json } from './test-support.js';
 
@@ -82,12 +84,31 @@ describe('POST /api/public/otel/v1/traces', () => {
     expect((await postOtlp(server, { spans: [] })).status).toBe(400);
     expect((await postOtlp(server, null, { raw: '{nope' })).status).toBe(400);
     expect((await postOtlp(server, {}, { headers: { 'content-type': 'text/plain' } })).status).toBe(400);
+    // A length that runs past the end: not an ExportTraceServiceRequest.
     const proto = await postOtlp(server, null, {
-      raw: new Uint8Array([1, 2]),
+      raw: new Uint8Array([0x0a, 0x05, 0x01]),
       headers: { 'content-type': 'application/x-protobuf' },
     });
-    expect(proto.status).toBe(415);
-    expect((await json(proto)).message).toBe('protobuf not supported by test server');
+    expect(proto.status).toBe(400);
+    expect((await json(proto)).message).toMatch(/Invalid protobuf body/);
+  });
+
+  it.each([false, true])('accepts protobuf (gzip: %s) and stores the same spans as for OTLP/JSON', async (gzip) => {
+    const body = otlpBody([
+      span({ spanId: ROOT_ID, attributes: { 'langfuse.observation.type': 'span', n: 1.5, ok: true, tags: ['a'] } }),
+      span({ spanId: CHILD_ID, parentSpanId: ROOT_ID, status: { code: 2, message: 'boom' } }),
+    ]);
+    expect((await postOtlp(server, body)).status).toBe(200);
+    const fromJson = server.received.spans;
+    server.reset();
+    const bytes = encodeOtlpProtobuf(body);
+    const res = await postOtlp(server, null, {
+      raw: gzip ? gzipSync(bytes) : bytes,
+      headers: { 'content-type': 'application/x-protobuf', ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
+    });
+    expect(res.status).toBe(200);
+    expect(server.received.spans).toHaveLength(2);
+    expect(server.received.spans).toEqual(fromJson);
   });
 
   it('accepts gzip', async () => {

@@ -272,7 +272,7 @@ class LangfuseServer implements LangfuseTestServer {
     } catch {
       return; // the client went away mid-body: nothing to answer
     }
-    const decoded = raw.tooLarge ? undefined : decodeJsonBody(req.headers, raw.buffer);
+    const decoded = raw.tooLarge ? undefined : decodeJsonBody(req.headers, raw.buffer, endpoint === 'otlp');
     const body = decoded?.ok ? decoded.value : undefined;
     let validation: OtlpValidation | undefined;
     let eventCount = 0;

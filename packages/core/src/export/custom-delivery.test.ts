@@ -47,7 +47,7 @@ describe('createFusewire({ delivery })', () => {
     const endpoints = q.requests.map((r) => r.endpoint).sort();
     expect(endpoints).toEqual(['ingestion', 'otlp']);
     const otlp = q.requests.find((r) => r.endpoint === 'otlp')!;
-    expect(otlp).toMatchObject({ path: '/api/public/otel/v1/traces', contentType: 'application/json' });
+    expect(otlp).toMatchObject({ path: '/api/public/otel/v1/traces', contentType: 'application/x-protobuf' });
     expect(otlp.eventIds).toHaveLength(3);
     expect(otlp.id).toMatch(/^[0-9a-f]{32}$/);
     expect(logger.withCode('FUSEWIRE_DISABLED')).toEqual([]);

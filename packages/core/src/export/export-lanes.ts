@@ -57,6 +57,8 @@ export function createExportLanes(
       maxRetryElapsedMs: opts.maxRetryElapsedMs,
       timeoutMs: opts.timeoutMs,
       maxRequestBytes: Math.min(opts.maxBatchBytes, MAX_BODY_BYTES[exporter.name]),
+      // OTLP only: the legacy batch API is not documented to take gzip.
+      compression: exporter.name === 'otlp' ? opts.compression : 'none',
     });
     const created = new ExportLane(exporter, retrying, pause, report, {
       flushAt: opts.flushAt,
@@ -79,6 +81,7 @@ export function createExportLanes(
             environment: opts.environment,
             release: opts.release,
             holdMs: opts.flushIntervalMs,
+            encoding: opts.otlpEncoding,
             ...(notice !== undefined && { notice }),
           }),
         )

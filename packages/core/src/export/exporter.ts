@@ -1,4 +1,5 @@
 import type { ExportRecord } from '../model/records.js';
+import type { SlicePacer } from './slice-pacer.js';
 
 /** A request body built once per batch and re-sent as-is on retry. */
 export interface EncodedBatch {
@@ -23,5 +24,9 @@ export interface Exporter {
    * update until its root span shows up, so it does not create an extra observation).
    */
   prepare(records: ExportRecord[], final: boolean, now: number): { ready: ExportRecord[]; held: ExportRecord[] };
-  encode(records: ExportRecord[]): EncodedBatch;
+  /**
+   * Builds one request body. May work in slices (awaiting `pacer` between them) so a multi-MB body
+   * never holds the event loop in one go.
+   */
+  encode(records: ExportRecord[], pacer?: SlicePacer): EncodedBatch | Promise<EncodedBatch>;
 }

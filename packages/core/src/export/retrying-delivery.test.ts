@@ -41,7 +41,11 @@ describe('RetryingDelivery', () => {
     await settleMicrotasks();
     const request = delivery.answer({ kind: 'delivered' });
     await done;
-    expect(request).toMatchObject({ endpoint: 'ingestion', eventIds: ['e0', 'e1', 'e2'], body: 'e0,e1,e2' });
+    expect(request).toMatchObject({
+      endpoint: 'ingestion',
+      eventIds: ['e0', 'e1', 'e2'],
+      body: Buffer.from('e0,e1,e2'),
+    });
     expect(request.id).toMatch(/^[0-9a-f]{32}$/);
     expect(batch.map((r) => rep.of(r)?.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
     expect(rep.log).toEqual(['request', 'ok']);

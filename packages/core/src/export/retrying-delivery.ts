@@ -2,7 +2,7 @@ import type { ExportRecord } from '../model/records.js';
 import type { Delivery, DeliveryResult } from '../seams/delivery.js';
 import type { EndpointPause } from './endpoint-pause.js';
 import type { ExportReport } from './export-report.js';
-import { type AssembledRequest, assembleRequest } from './export-request.js';
+import { type AssembledRequest, assembleRequest, type Compression } from './export-request.js';
 import type { Exporter } from './exporter.js';
 import { type ExportMessage, publishExport } from '../telemetry/self-telemetry.js';
 import { backoffDelay } from './retry-policy.js';
@@ -18,6 +18,8 @@ export interface RetryOptions {
   timeoutMs: number;
   /** Largest request body, in encoded bytes (UTF-8, escaping included); a larger one is split before sending. */
   maxRequestBytes?: number;
+  /** Request bodies gzipped (`maxRequestBytes` counts them before compression). Default none. */
+  compression?: Compression;
   random?: () => number;
 }
 
@@ -59,9 +61,9 @@ export class RetryingDelivery {
 
   /** Never throws. Returns early (records unsettled) only when `signal` aborts. */
   async deliver(records: ExportRecord[], signal: AbortSignal, onSlow: () => void): Promise<void> {
-    let assembled = this.#assemble(records);
+    let assembled = await this.#assemble(records);
     if (assembled !== undefined && this.#oversized(assembled)) {
-      await this.#final(assembled, { kind: 'too_large' }, signal, onSlow, bodyBytes(assembled.request.body));
+      await this.#final(assembled, { kind: 'too_large' }, signal, onSlow, assembled.bytes);
       return;
     }
     const started = Date.now();
@@ -99,7 +101,7 @@ export class RetryingDelivery {
         );
         const again = this.#records(assembled, result.retry);
         if (again.length === 0) return;
-        assembled = this.#assemble(again);
+        assembled = await this.#assemble(again);
         failure = { kind: 'retryable', code: 'PARTIAL', message: `${again.length} events got a 5xx in a 207 answer` };
       } else if (result.kind === 'retryable') {
         failure = result;
@@ -136,7 +138,7 @@ export class RetryingDelivery {
   /** The real encoded body is over the request limit: it is split (or refused alone) before sending. */
   #oversized(assembled: AssembledRequest): boolean {
     const limit = this.#options.maxRequestBytes;
-    return limit !== undefined && bodyBytes(assembled.request.body) > limit;
+    return limit !== undefined && assembled.bytes > limit;
   }
 
   async #final(
@@ -234,9 +236,12 @@ export class RetryingDelivery {
     }
   }
 
-  #assemble(records: ExportRecord[]): AssembledRequest | undefined {
-    return assembleRequest(this.#exporter, records, (record, message) =>
-      this.#report.settle([record], 'invalid', { message }),
+  #assemble(records: ExportRecord[]): Promise<AssembledRequest | undefined> {
+    return assembleRequest(
+      this.#exporter,
+      records,
+      (record, message) => this.#report.settle([record], 'invalid', { message }),
+      this.#options.compression,
     );
   }
 

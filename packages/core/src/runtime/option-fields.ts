@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Delivery } from '../seams/delivery.js';
 import type { EventStore } from '../seams/store.js';
 import type { FusewireLogger } from './logger.js';
-import type { FusewireOptions, Transport } from './options.js';
+import type { Compression, FusewireOptions, OtlpEncoding, Transport } from './options.js';
 
 /** How a numeric option is written: the unit decides how a value is shown back to the user. */
 export interface NumberSpec {
@@ -31,6 +31,8 @@ export const DEFAULT_BASE_URL = 'https://cloud.langfuse.com';
 export const DEFAULTS = {
   baseUrl: DEFAULT_BASE_URL,
   transport: 'otlp' as Transport,
+  otlpEncoding: 'protobuf' as OtlpEncoding,
+  compression: 'none' as Compression,
   flushAt: 512,
   flushIntervalMs: 5_000,
   timeoutMs: 10_000,
@@ -87,6 +89,18 @@ export const FIELDS: Record<keyof FusewireOptions, Field> = {
     schema: z.enum(['otlp', 'ingestion']),
     accepts: "'otlp' or 'ingestion'",
     fallback: isDefault("'otlp'"),
+  },
+  otlpEncoding: {
+    schema: z.enum(['protobuf', 'json']),
+    accepts: "'protobuf' or 'json'",
+    env: ['FUSEWIRE_OTLP_ENCODING'],
+    fallback: isDefault("'protobuf'"),
+  },
+  compression: {
+    schema: z.enum(['gzip', 'none']),
+    accepts: "'gzip' or 'none'",
+    env: ['FUSEWIRE_COMPRESSION'],
+    fallback: isDefault("'none'"),
   },
   flushAt: {
     ...numeric({ min: 1, max: 100_000, int: true, unit: 'count' }, ['LANGFUSE_FLUSH_AT']),

@@ -18,7 +18,7 @@ export function decodeRequest(request: ExportRequest): CapturedRequest | string 
   try {
     if (request.contentEncoding === 'gzip') bytes = gunzipSync(bytes);
     if (!request.contentType.includes('application/json')) {
-      return `${request.path}: ${request.contentType} bodies are not decoded by @fusewire/core/testing; keep the default JSON encoding in tests`;
+      return `${request.path}: ${request.contentType} bodies are not decoded by @fusewire/core/testing; createTestFusewire() records OTLP/JSON`;
     }
     const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
     return { endpoint: request.endpoint, path: request.path, body: JSON.parse(text) };

@@ -5,8 +5,14 @@ import type { CapturedRequest } from './captured-request.js';
 import { CapturingDelivery } from './capturing-delivery.js';
 import { type TestTrace, toTestTrace } from './test-trace.js';
 
-/** Options of {@link createTestFusewire}: those of `createFusewire()` that shape what is recorded. */
-export type TestFusewireOptions = Omit<FusewireOptions, 'publicKey' | 'secretKey' | 'baseUrl' | 'delivery' | 'store'>;
+/**
+ * Options of {@link createTestFusewire}: those of `createFusewire()` that shape what is recorded (the
+ * wire format is not one: a test client always records OTLP/JSON, uncompressed, which it can read back).
+ */
+export type TestFusewireOptions = Omit<
+  FusewireOptions,
+  'publicKey' | 'secretKey' | 'baseUrl' | 'delivery' | 'store' | 'otlpEncoding' | 'compression'
+>;
 
 /** A fusewire client for tests: it captures what it would send in memory and shows it as Langfuse would. */
 export interface TestFusewire extends Fusewire {
@@ -58,6 +64,9 @@ export function createTestFusewire(options: TestFusewireOptions = {}): TestFusew
     flushOnExit: false,
     sampleRate: 1,
     ...options,
+    // Read back without a protobuf decoder, whatever FUSEWIRE_OTLP_ENCODING says.
+    otlpEncoding: 'json',
+    compression: 'none',
     delivery, // needs no keys: nothing leaves the process
   });
 

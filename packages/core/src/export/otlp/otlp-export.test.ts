@@ -186,14 +186,18 @@ describe('OTLP export: every field reaches its attribute', () => {
     expect(trace!.roots[0]!.children.map((c) => c.name).sort()).toEqual(['cache-miss', 'llm', 'search']);
   });
 
-  it('sends the SDK headers and the export marker', async () => {
-    const { client } = startClient(server);
+  it.each([
+    ['protobuf', 'application/x-protobuf'],
+    ['json', 'application/json'],
+  ] as const)('sends the SDK headers and the export marker (%s)', async (otlpEncoding, contentType) => {
+    const { client } = startClient(server, { otlpEncoding });
     publish('span', { name: 'x' });
     await client.flush();
     const [request] = server.received.requests;
     expect(request!.endpoint).toBe('otlp');
+    expect(server.received.spans.map((s) => s.name)).toEqual(['x']);
     expect(request!.headers).toMatchObject({
-      'content-type': 'application/json',
+      'content-type': contentType,
       'x-langfuse-sdk-name': 'fusewire',
       'x-langfuse-sdk-version': SDK_VERSION,
       'x-langfuse-public-key': server.publicKey,

@@ -1,6 +1,9 @@
 import type { EncodedBatch, Exporter } from '../exporter.js';
-import { resourceAttributes } from './otlp-attributes.js';
 import type { ExportRecord } from '../../model/records.js';
+import type { SlicePacer } from '../slice-pacer.js';
+import { jsonSpanEncoding } from './json-span-encoder.js';
+import { protobufSpanEncoding } from './protobuf-span-encoder.js';
+import type { SpanEncoding } from './span-encoder.js';
 import { type NoticeSink, TraceAssembler } from './trace-assembler.js';
 
 export const OTLP_PATH = '/api/public/otel/v1/traces';
@@ -16,23 +19,26 @@ export const OTLP_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'x
 // attributes and does not also copy every attribute into metadata.
 const SCOPE_NAME = 'langfuse-sdk-fusewire';
 
+/** OTLP's two HTTP encodings: binary protobuf, or OTLP/JSON. */
+export type OtlpEncoding = 'protobuf' | 'json';
+
 export interface OtlpExporterOptions {
   sdkVersion: string;
   serviceName: string;
   environment: string | undefined;
   release: string | undefined;
   holdMs: number;
+  /** Wire format of the request bodies (default protobuf). */
+  encoding?: OtlpEncoding;
   /** Where corrections Langfuse would otherwise make silently are reported (logged once per key). */
   notice?: NoticeSink;
 }
 
-/** Traces and observations as OTLP/JSON to Langfuse's OpenTelemetry endpoint. */
+/** Traces and observations as OTLP (protobuf or JSON) to Langfuse's OpenTelemetry endpoint. */
 export class OtlpExporter implements Exporter {
   readonly name = 'otlp' as const;
   readonly #assembler: TraceAssembler;
-  // Constant per client: written to JSON once.
-  readonly #resource: string;
-  readonly #scope: string;
+  readonly #encoding: SpanEncoding;
 
   constructor(options: OtlpExporterOptions) {
     // A few thousand recent traces cover late trace updates (they arrive within a request's
@@ -43,18 +49,26 @@ export class OtlpExporter implements Exporter {
       environment: options.environment,
       ...(options.notice !== undefined && { notice: options.notice }),
     });
-    this.#resource = `{"attributes":[${resourceAttributes(options)}]}`;
-    this.#scope = JSON.stringify({ name: SCOPE_NAME, version: options.sdkVersion });
+    const source = { ...options, scope: { name: SCOPE_NAME, version: options.sdkVersion } };
+    this.#encoding = options.encoding === 'json' ? jsonSpanEncoding(source) : protobufSpanEncoding(source);
   }
 
   prepare(records: ExportRecord[], final: boolean, now: number) {
     return this.#assembler.prepare(records, final, now);
   }
 
-  encode(records: ExportRecord[]): EncodedBatch {
-    const { spans, invalid } = this.#assembler.spans(records);
+  async encode(records: ExportRecord[], pacer?: SlicePacer): Promise<EncodedBatch> {
+    let estimate = 0;
+    for (const r of records) estimate += r.bytes;
+    const encoder = this.#encoding.create(Math.ceil(estimate * 1.1) + 1024);
+    const invalid = await this.#assembler.spans(records, encoder, pacer);
     const sendable = invalid.length === 0 ? records : records.filter((r) => !invalid.some((i) => i.record === r));
-    const body = `{"resourceSpans":[{"resource":${this.#resource},"scopeSpans":[{"scope":${this.#scope},"spans":[${spans}]}]}]}`;
-    return { body, contentType: 'application/json', path: OTLP_PATH, records: sendable, invalid };
+    return {
+      body: encoder.finish(),
+      contentType: this.#encoding.contentType,
+      path: OTLP_PATH,
+      records: sendable,
+      invalid,
+    };
   }
 }

@@ -1,7 +1,10 @@
+import { decodeOtlpProtobuf } from '@fusewire/test-server';
 import { describe, expect, it } from 'vitest';
 import { toSpanId } from '../../model/ids.js';
 import { normalize } from '../../pipeline/normalize.js';
 import type { ExportRecord } from '../../model/records.js';
+import { jsonSpanEncoding } from './json-span-encoder.js';
+import { protobufSpanEncoding } from './protobuf-span-encoder.js';
 import { LONE_TRACE_MESSAGE, TraceAssembler } from './trace-assembler.js';
 
 function record(kind: string, message: Record<string, unknown>): ExportRecord {
@@ -17,58 +20,78 @@ interface Span {
   name: string;
   attributes: Array<{ key: string; value: Record<string, unknown> }>;
 }
-const parse = (spans: string): Span[] => JSON.parse(`[${spans}]`) as Span[];
+const SOURCE = {
+  serviceName: 'svc',
+  sdkVersion: '0.0.0',
+  environment: undefined,
+  release: undefined,
+  scope: { name: 'test', version: '0' },
+};
+const ENCODINGS = {
+  json: { encoding: jsonSpanEncoding(SOURCE), decode: (body: Buffer) => JSON.parse(body.toString('utf8')) },
+  protobuf: { encoding: protobufSpanEncoding(SOURCE), decode: decodeOtlpProtobuf },
+};
+type Encoding = keyof typeof ENCODINGS;
 const attr = (span: Span, key: string) => {
   const a = span.attributes.find((x) => x.key === key);
   return a === undefined ? undefined : Object.values(a.value)[0];
 };
 
-describe('TraceAssembler', () => {
-  it('puts trace fields on the root span of the same batch', () => {
+describe.each(Object.keys(ENCODINGS) as Encoding[])('TraceAssembler (%s)', (name) => {
+  const { encoding, decode } = ENCODINGS[name];
+  /** The spans written for `records`, decoded, and the records refused. */
+  const write = async (a: TraceAssembler, records: ExportRecord[]) => {
+    const encoder = encoding.create(0);
+    const invalid = await a.spans(records, encoder);
+    const body = decode(encoder.finish()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans?: Span[] }> }> };
+    return { spans: body.resourceSpans[0]!.scopeSpans[0]!.spans ?? [], invalid };
+  };
+
+  it('puts trace fields on the root span of the same batch', async () => {
     const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
-    const { spans, invalid } = a.spans([
+    const { spans, invalid } = await write(a, [
       record('trace', { id: 't', name: 'n', userId: 'u' }),
       record('span', { traceId: 't', id: 'r' }),
     ]);
     expect(invalid).toEqual([]);
-    const [root] = parse(spans);
-    expect(parse(spans)).toHaveLength(1);
+    const [root] = spans;
+    expect(spans).toHaveLength(1);
     expect(root!.spanId).toBe(toSpanId('r'));
     expect(attr(root!, 'langfuse.trace.name')).toBe('n');
     expect(attr(root!, 'user.id')).toBe('u');
   });
 
-  it('holds a lone trace update until holdMs passes (or a final flush), then refuses it: no carrier span', () => {
+  it('holds a lone trace update until holdMs passes (or a final flush), then refuses it: no carrier span', async () => {
     const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
     const update = record('trace', { id: 't', name: 'n' });
     expect(a.prepare([update], false, 1_000)).toEqual({ ready: [], held: [update] });
     expect(a.prepare([update], false, 1_050).held).toEqual([update]);
     expect(a.prepare([update], false, 1_100).ready).toEqual([update]);
     expect(a.prepare([record('trace', { id: 'x' })], true, 0).held).toEqual([]);
-    const { spans, invalid } = a.spans([update]);
-    expect(spans).toBe('');
+    const { spans, invalid } = await write(a, [update]);
+    expect(spans).toEqual([]);
     expect(invalid).toEqual([{ record: update, message: LONE_TRACE_MESSAGE }]);
     // What it said still rides on the trace's spans sent later.
-    const [root] = parse(a.spans([record('span', { traceId: 't', id: 'r' })]).spans);
+    const [root] = (await write(a, [record('span', { traceId: 't', id: 'r' })])).spans;
     expect(attr(root!, 'langfuse.trace.name')).toBe('n');
   });
 
-  it('does not hold an update whose root is in the batch or already sent', () => {
+  it('does not hold an update whose root is in the batch or already sent', async () => {
     const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
     const root = record('span', { traceId: 't', id: 'r' });
     const update = record('trace', { id: 't', name: 'n' });
     expect(a.prepare([update, root], false, 0).held).toEqual([]);
-    a.spans([root]);
+    await write(a, [root]);
     expect(a.prepare([record('trace', { id: 't', output: 'o' })], false, 0).held).toEqual([]);
   });
 
-  it('re-sends the root (same id, restating every trace field) for a later update', () => {
+  it('re-sends the root (same id, restating every trace field) for a later update', async () => {
     const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
-    a.spans([
+    await write(a, [
       record('trace', { id: 't', name: 'n', input: 'in' }),
       record('span', { traceId: 't', id: 'r', name: 'root', input: 'root-in' }),
     ]);
-    const [resent] = parse(a.spans([record('trace', { id: 't', output: 'out' })]).spans);
+    const [resent] = (await write(a, [record('trace', { id: 't', output: 'out' })])).spans;
     expect(resent!.spanId).toBe(toSpanId('r'));
     expect(resent!.name).toBe('root');
     expect(attr(resent!, 'langfuse.trace.name')).toBe('n');
@@ -78,35 +101,35 @@ describe('TraceAssembler', () => {
     expect(attr(resent!, 'langfuse.observation.input')).toBe('root-in');
   });
 
-  it('refuses spans with malformed ids instead of sending a request Langfuse would reject whole', () => {
+  it('refuses spans with malformed ids instead of sending a request Langfuse would reject whole', async () => {
     const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
     const bad = record('span', { traceId: 't', id: 'ok' });
     (bad as { traceId: string }).traceId = 'not-hex';
-    const { spans, invalid } = a.spans([bad, record('span', { name: 'fine' })]);
-    expect(parse(spans)).toHaveLength(1);
+    const { spans, invalid } = await write(a, [bad, record('span', { name: 'fine' })]);
+    expect(spans).toHaveLength(1);
     expect(invalid.map((i) => i.record)).toEqual([bad]);
   });
 
-  it('remembers at most `capacity` traces', () => {
+  it('remembers at most `capacity` traces', async () => {
     const a = new TraceAssembler({ capacity: 3, holdMs: 100 });
-    for (let i = 0; i < 10; i++) a.spans([record('span', { traceId: `t${i}` })]);
+    for (let i = 0; i < 10; i++) await write(a, [record('span', { traceId: `t${i}` })]);
     // Two generations: between half and all of the capacity is remembered.
     expect(a.size).toBeLessThanOrEqual(3);
     expect(a.size).toBeGreaterThanOrEqual(1);
   });
 
-  it('forgets the oldest traces once their payloads pass the byte budget', () => {
+  it('forgets the oldest traces once their payloads pass the byte budget', async () => {
     const a = new TraceAssembler({ capacity: 1_000, holdMs: 100, maxBytes: 50_000 });
     const big = 'x'.repeat(10_000);
     for (let i = 0; i < 20; i++)
-      a.spans([record('trace', { id: `t${i}`, input: big }), record('span', { traceId: `t${i}`, id: `r${i}` })]);
+      await write(a, [record('trace', { id: `t${i}`, input: big }), record('span', { traceId: `t${i}`, id: `r${i}` })]);
     expect(a.size).toBeLessThanOrEqual(5);
     expect(a.size).toBeGreaterThanOrEqual(1);
     // A forgotten trace's late update has nothing to ride on; a remembered one re-sends its root.
-    const late = a.spans([record('trace', { id: 't0', output: 'o' })]);
-    expect(late.spans).toBe('');
+    const late = await write(a, [record('trace', { id: 't0', output: 'o' })]);
+    expect(late.spans).toEqual([]);
     expect(late.invalid).toHaveLength(1);
-    const [recent] = parse(a.spans([record('trace', { id: 't19', output: 'o' })]).spans);
+    const [recent] = (await write(a, [record('trace', { id: 't19', output: 'o' })])).spans;
     expect(recent!.spanId).toBe(toSpanId('r19'));
     expect(attr(recent!, 'langfuse.trace.input')).toBe(big);
   });

@@ -1,18 +1,15 @@
 import type { ExportRecord, ObservationRecord } from '../../model/records.js';
-import { observationAttributes, toNanos, traceAttributes } from './otlp-attributes.js';
+import type { SlicePacer } from '../slice-pacer.js';
+import type { SpanEncoder } from './span-encoder.js';
 import { TraceMemory } from './trace-memory.js';
 import { mergeTrace, type TraceState, weigh } from './trace-state.js';
 
-/** Spans as OTLP/JSON text (a comma-separated list), plus the records that could not be written. */
-export interface AssembledSpans {
-  spans: string;
-  invalid: Array<{ record: ExportRecord; message: string }>;
-}
+/** Records that could not be written, and why. */
+export type InvalidRecords = Array<{ record: ExportRecord; message: string }>;
 
 /** Something Langfuse would silently rewrite was corrected on the way out: logged once per key. */
 export type NoticeSink = (key: string, message: string) => void;
 
-const STATUS_UNSET = '{"code":0}';
 // Trace fields are kept whole (every span restates the trace), so the remembered traces get a
 // byte budget too: without it 10,000 traces with large inputs held gigabytes.
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
@@ -70,7 +67,11 @@ export class TraceAssembler {
     return { ready, held };
   }
 
-  spans(records: ExportRecord[]): AssembledSpans {
+  /**
+   * Writes the spans of `records` into `encoder`, and returns the records that could not be written.
+   * With a `pacer` it gives the event loop a turn whenever a slice of time is spent.
+   */
+  async spans(records: ExportRecord[], encoder: SpanEncoder, pacer?: SlicePacer): Promise<InvalidRecords> {
     const updated = new Map<string, TraceState>();
     const updates = new Map<string, ExportRecord[]>();
     for (const r of records) {
@@ -85,10 +86,11 @@ export class TraceAssembler {
       else list.push(r);
     }
     const touched = new Set(updated.values());
-    let spans = '';
-    const invalid: AssembledSpans['invalid'] = [];
+    const invalid: InvalidRecords = [];
     for (const r of records) {
       if (r.kind !== 'observation') continue;
+      const turn = pacer?.due();
+      if (turn !== undefined) await turn;
       // One malformed span makes Langfuse reject the whole request: check each one. Ids are
       // canonical by construction (ids.ts), so the length check is the cheap guard for that.
       if (r.traceId.length !== 32 || r.id.length !== 16 || (r.parentId !== undefined && r.parentId.length !== 16)) {
@@ -102,8 +104,7 @@ export class TraceAssembler {
         touched.add(state);
         updated.delete(r.traceId);
       }
-      const span = this.#span(r, state);
-      spans += spans === '' ? span : `,${span}`;
+      this.#span(encoder, r, state);
     }
     for (const [traceId, state] of updated) {
       if (state.anchor === undefined) {
@@ -111,11 +112,10 @@ export class TraceAssembler {
         this.#notice('lone-trace', `${LONE_TRACE_MESSAGE} (dead-lettered as invalid)`);
         continue;
       }
-      const span = this.#span(state.anchor, state);
-      spans += spans === '' ? span : `,${span}`;
+      this.#span(encoder, state.anchor, state);
     }
     for (const state of touched) this.#states.reweigh(state, weigh(state));
-    return { spans, invalid };
+    return invalid;
   }
 
   /** Traces remembered now (for tests). */
@@ -123,10 +123,8 @@ export class TraceAssembler {
     return this.#states.size;
   }
 
-  #span(o: ObservationRecord, state: TraceState | undefined): string {
-    let attributes = observationAttributes(o, state, this.#checked(state?.environment ?? o.environment));
-    if (state !== undefined) attributes += state.text ??= traceAttributes(state);
-    return spanJson(o, attributes);
+  #span(encoder: SpanEncoder, o: ObservationRecord, state: TraceState | undefined): void {
+    encoder.span(o, state, this.#checked(state?.environment ?? o.environment));
   }
 
   /** An environment Langfuse keeps as it is, else the client's (Langfuse would store "default"). */
@@ -143,14 +141,3 @@ export class TraceAssembler {
 }
 
 const isRoot = (o: ObservationRecord) => o.parentId === undefined || o.appRoot === true;
-
-function spanJson(o: ObservationRecord, attributes: string): string {
-  const parent = o.parentId !== undefined ? `,"parentSpanId":"${o.parentId}"` : '';
-  const end = o.endTime ?? o.startTime;
-  return `{"traceId":"${o.traceId}","spanId":"${o.id}"${parent},"name":${JSON.stringify(o.name ?? o.type)},"kind":1,"startTimeUnixNano":"${toNanos(o.startTime)}","endTimeUnixNano":"${toNanos(end)}","attributes":[${attributes}],"status":${statusOf(o)}}`;
-}
-
-function statusOf(o: ObservationRecord): string {
-  if (o.level !== 'ERROR') return STATUS_UNSET;
-  return o.statusMessage !== undefined ? `{"code":2,"message":${JSON.stringify(o.statusMessage)}}` : '{"code":2}';
-}

@@ -26,6 +26,8 @@ export interface TraceState {
   anchor?: ObservationRecord;
   /** The trace attributes every span carries, as text; cleared when the state changes. */
   text?: string;
+  /** The same as protobuf KeyValue fields; cleared with `text`. */
+  proto?: Uint8Array;
   /** Batch API: the last trace-create envelope time given to this trace. */
   lastEnvelopeTime?: number;
   /** Payload characters held (fields and anchor), for the memory's byte budget. */
@@ -62,6 +64,7 @@ export function metadataText(text: string, raw: boolean): string | undefined {
 export function mergeTrace(state: TraceState, r: TraceRecord): void {
   const f = r.fields;
   state.text = undefined;
+  state.proto = undefined;
   if (f.name !== undefined) state.name = f.name;
   if (f.userId !== undefined) state.userId = f.userId;
   if (f.sessionId !== undefined) state.sessionId = f.sessionId;

@@ -7,11 +7,18 @@ import protobuf from 'protobufjs';
  * OpenTelemetry JS package ships; none are copied here), so a test of fusewire's hand-written encoder
  * checks it against the specification rather than against a second copy of our own reading of it.
  */
-const PROTOS = join(
-  dirname(createRequire(import.meta.url).resolve('@opentelemetry/otlp-grpc-exporter-base')),
-  '..',
-  'protos',
-);
+const PROTOS_PACKAGE = '@opentelemetry/otlp-grpc-exporter-base';
+
+/** The folder of the official `.proto` files: found on first use, so a JSON-only run never needs them. */
+function protosFolder(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve(PROTOS_PACKAGE)), '..', 'protos');
+  } catch {
+    throw new Error(
+      `the official OTLP .proto files (${PROTOS_PACKAGE}, a dependency of @fusewire/test-server) are not installed: run npm install`,
+    );
+  }
+}
 const REQUEST = 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest';
 
 let requestType: protobuf.Type | undefined;
@@ -19,9 +26,10 @@ let requestType: protobuf.Type | undefined;
 /** The `ExportTraceServiceRequest` type, loaded once from the official `.proto` files. */
 export function otlpTraceRequestType(): protobuf.Type {
   if (requestType === undefined) {
+    const protos = protosFolder();
     const root = new protobuf.Root();
     // Imports name files from the proto root ("opentelemetry/proto/common/v1/common.proto").
-    root.resolvePath = (_origin, target) => join(PROTOS, target);
+    root.resolvePath = (_origin, target) => join(protos, target);
     root.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto', { keepCase: false });
     requestType = root.lookupType(REQUEST);
   }

@@ -14,7 +14,7 @@ export interface SqliteSpoolOptions {
   deadLetterRetentionMs?: number;
   /** `NORMAL` (default): survives a process crash, may lose the last commits on power loss. `FULL`: fsync per commit. */
   synchronous?: 'NORMAL' | 'FULL';
-  /** An accepted event is on disk within this many ms (the pipeline drains into the spool at least this often). Default 100. */
+  /** An accepted event is on disk within this many ms (the pipeline drains into the spool every half of it). Default 100. */
   durabilityWindowMs?: number;
   /** A process's claim on rows lasts this long without a heartbeat; then another process takes them over. Default 30 s. */
   leaseMs?: number;

@@ -15,10 +15,11 @@ interface Model {
 }
 
 const LEASE = 1_000;
+const TRACES = ['a'.repeat(32), 'b'.repeat(32), 'c'.repeat(32)];
 const MAX_BYTES = 12_000;
 
 type Cmd =
-  | { c: 'append'; at: number; sizes: number[] }
+  | { c: 'append'; at: number; sizes: Array<[number, number]> }
   | { c: 'claim'; at: number; count: number; maxBytes: number }
   | { c: 'settle'; at: number; pick: number; outcome: 'delivered' | 'non_retryable' }
   | { c: 'release'; at: number; pick: number }
@@ -32,7 +33,11 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
     arbitrary: fc.record({
       c: fc.constant('append' as const),
       at: fc.nat(),
-      sizes: fc.array(fc.integer({ min: 0, max: 900 }), { minLength: 1, maxLength: 8 }),
+      // [input size, trace]: traces 0–2 are shared by appends (and instances), 3 is a trace of its own.
+      sizes: fc.array(fc.tuple(fc.integer({ min: 0, max: 900 }), fc.integer({ min: 0, max: 3 })), {
+        minLength: 1,
+        maxLength: 8,
+      }),
     }),
   },
   {
@@ -65,7 +70,7 @@ afterAll(() => {
 });
 
 describe('spool state machine (model-based)', () => {
-  it('claims oldest first, never twice, never loses or resurrects a row, refuses only when full', async () => {
+  it("claims oldest first and a trace's rows together, never twice, never loses or resurrects a row, refuses only when full", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), async (cmds) => {
         const dir = tempDir();
@@ -88,7 +93,7 @@ describe('spool state machine (model-based)', () => {
           if (live.length === 0) live.push({ id: nextId++, spool: open(), claimed: [] });
           const inst = live[step.at % live.length]!;
           if (step.c === 'append') {
-            const records = step.sizes.map((n) => span(undefined, { input: 'x'.repeat(n) }));
+            const records = step.sizes.map(([n, t]) => span(t < 3 ? TRACES[t] : undefined, { input: 'x'.repeat(n) }));
             let used = 0;
             for (const r of undelivered()) used += m.bytes.get(r)!;
             let fits = 0;
@@ -107,13 +112,26 @@ describe('spool state machine (model-based)', () => {
               m.bytes.set(r, JSON.stringify(r).length);
             }
           } else if (step.c === 'claim') {
+            // Oldest first, skipping traces another instance holds rows of; the claimed traces'
+            // later free rows come along (up to count more).
+            const heldElsewhere = (r: ExportRecord) =>
+              m.order.some((o) => {
+                const st = m.state.get(o)!;
+                return o.traceId === r.traceId && st.s === 'claimed' && st.by !== inst.id;
+              });
             const expected: ExportRecord[] = [];
             let bytes = 0;
-            for (const r of free()) {
+            for (const r of free().filter((f) => !heldElsewhere(f))) {
               if (expected.length >= step.count) break;
               if (expected.length > 0 && bytes + m.bytes.get(r)! > step.maxBytes) break;
               bytes += m.bytes.get(r)!;
               expected.push(r);
+            }
+            if (expected.length > 0) {
+              const traces = new Set(expected.map((r) => r.traceId));
+              const after = m.order.indexOf(expected[expected.length - 1]!);
+              const rest = free().filter((r) => traces.has(r.traceId) && m.order.indexOf(r) > after);
+              expected.push(...rest.slice(0, step.count));
             }
             const got = inst.spool.claim(step.count, step.maxBytes);
             expect(got).toEqual(expected);

@@ -75,6 +75,9 @@ describe('storage faults (real files, real processes)', () => {
     expect(snap.spool.waiting).toBeGreaterThan(0);
     expect(snap.warnings.filter((w) => w.code === 'FUSEWIRE_SPOOL_ERROR')).toHaveLength(1);
     expect(snap.stats.dropped.store_error).toBe(0);
+    // Health says so too (for dashboards; the app keeps serving).
+    expect(snap.health.status).toBe('failing');
+    expect(snap.health.reasons.join(' ')).toMatch(/store is unusable: disk_full/);
     // Not a byte left: whatever room the failed writes left behind is gone too.
     fillUp(join(mnt, 'filler'));
     // Still serving: the process answers and keeps accepting.
@@ -99,6 +102,7 @@ describe('storage faults (real files, real processes)', () => {
       now = await a.stats();
     }
     expect(now.spool).toMatchObject({ settledUnwritten: 0, healthy: true, waiting: 0, inMemory: 0 });
+    expect(now.health.status).toBe('ok');
     const end = await a.shutdown(10_000);
     expect(end.stats.dropped).toMatchObject({ store_error: 0, shutdown_timeout: 0 });
     expect(end.stats.pending).toBe(0);

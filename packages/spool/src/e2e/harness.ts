@@ -22,6 +22,7 @@ export interface AppSnapshot {
     faults: Record<string, number>;
     refusedFull: number;
   };
+  health: { status: string; reasons: string[]; store?: { healthy: boolean; error?: string } };
   accepted: number;
   acceptedIds: string[];
   refused: number;

@@ -64,6 +64,7 @@ function publish(from, count) {
 const snapshot = () => ({
   stats: client.stats(),
   spool: spool.stats(),
+  health: client.health(),
   accepted: accepted.size,
   acceptedIds: [...accepted],
   refused,

@@ -28,11 +28,11 @@ function readmes(): string[] {
 }
 
 /**
- * Skipped, each for a reason that goes away: the spool and bullmq wiring into createFusewire() is in
+ * Skipped, each for a reason that goes away: the bullmq wiring into createFusewire() is in
  * progress; Bull Board is not a dependency here; llm-common's `traceMethod` types its `response`
  * callback's argument as `unknown`, so the snippet's `r.text` does not check (told to its owner).
  */
-const PENDING = /bullmqDelivery\(|sqliteSpool\(|@bull-board\/|traceMethod\(/;
+const PENDING = /bullmqDelivery\(|@bull-board\/|traceMethod\(/;
 
 function blocks(text: string): Array<{ line: number; lang: string; code: string }> {
   const found: Array<{ line: number; lang: string; code: string }> = [];

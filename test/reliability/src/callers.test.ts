@@ -73,6 +73,8 @@ describe('flush() on every request during an outage', () => {
 
 interface Drain {
   maxStallMs: number;
+  /** CPU time of the longest single task (callback) while draining. */
+  maxTaskCpuMs: number;
   tookMs: number;
   stats?: { delivered: number; enqueued: number };
 }
@@ -87,12 +89,14 @@ async function drain(mode: 'fusewire' | 'baseline', count: number, kb: number): 
   return JSON.parse(await child.line('RESULT', 120_000)) as Drain;
 }
 
-// Item 6 (pipeline): a drain normalises and encodes without a time budget: large objects
-// stall the event loop for hundreds of ms. The sliced drain landed, but on main at 10:27 this
-// still measured a 323 ms stall (baseline 12 ms) for 150 × 200 KB: kept off until it passes.
-// Skipped: still fails with the sliced drain (a ~240 ms stall against ~7 ms without fusewire): the
-// export encodes a whole multi-megabyte request in one go. Open item of issue #12 (6).
-describe.skip('large objects drained', () => {
+// Item 6: a drain that normalised and encoded without a time budget stalled the event loop for
+// hundreds of ms with large objects. The drain now reads its clock after every large event (it read
+// it every 16 events: 16 × 200 KB made one 300 ms slice) and export encodes in 5 ms slices, a large
+// batch on a turn of its own. Asserted on the CPU time of the longest single task, not on wall-clock
+// stalls: on a shared, loaded box one 27 ms-CPU slice measured 100–150 ms of wall time (the process
+// waiting for a core), while an idle baseline barely waits. The wall-clock target (≤ 10 ms) is the
+// bench's, on idle pinned cores.
+describe('large objects drained', () => {
   it.each(
     quickOrSoak(
       [{ count: 150, kb: 200 }],
@@ -103,14 +107,17 @@ describe.skip('large objects drained', () => {
       ],
     ),
   )(
-    '$count events of ~$kb KB: the longest stall stays near the baseline; all delivered',
+    '$count events of ~$kb KB: no task of fusewire runs longer than a slice and one event; all delivered',
     async ({ count, kb }) => {
       const base = await drain('baseline', count, kb);
       const r = await drain('fusewire', count, kb);
       expect(r.stats).toMatchObject({ delivered: count, enqueued: count });
-      // A slice plus one event's serialisation (bounded by the event budget), on a shared box.
-      expect(r.maxStallMs, `fusewire ${JSON.stringify(r)} baseline ${JSON.stringify(base)}`).toBeLessThan(
-        Math.max(base.maxStallMs * 3, base.maxStallMs + 100),
+      // An 8 ms slice plus one event's serialisation (~1 ms per 100 KB warm, a few times that cold)
+      // and a GC pause (process CPU: GC helper threads count too), with room for a loaded box. Measured
+      // at 200 KB: 30–63 ms; with the old clock (16 events per slice) 68–104 ms; a whole multi-MB
+      // request encoded in one go was ~240 ms.
+      expect(r.maxTaskCpuMs, `fusewire ${JSON.stringify(r)} baseline ${JSON.stringify(base)}`).toBeLessThan(
+        40 + kb / 5,
       );
     },
     SOAK ? 300_000 : 120_000,

@@ -38,6 +38,8 @@ const SLICE_RECORDS = 2048;
 const SLICE_BUDGET_MS = 8;
 /** How often (in records) a slice looks at the clock. */
 const CLOCK_EVERY = 16;
+/** A record this large took long enough to serialise that the clock is read after it (16 × 200 KB was a 300 ms slice). */
+const CLOCK_AFTER_BYTES = 16 * 1024;
 
 /**
  * Moves records off the hot path: normalises raw records in slices (each at most a few
@@ -122,7 +124,8 @@ export class Drain {
       if (raw === undefined) break;
       const record = normalizeRaw(raw, { intake, ledger, log, sampleRate, maxEventBytes });
       if (record !== undefined) records.push(record);
-      if (n % CLOCK_EVERY === 0 && performance.now() - started > budgetMs) break;
+      const large = record !== undefined && record.bytes > CLOCK_AFTER_BYTES;
+      if ((large || n % CLOCK_EVERY === 0) && performance.now() - started > budgetMs) break;
     }
     if (records.length > 0) this.#append(records);
     return intake.waiting > 0;

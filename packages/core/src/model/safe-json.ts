@@ -1,5 +1,6 @@
 import { describeError } from '../runtime/errors.js';
 import { cutAt, errorFields, pathOf, readProperty, type Seen, typeTag } from './json-values.js';
+import { plainJson } from './plain-json.js';
 
 /**
  * JSON that cannot throw and cannot run away. One walk over the value writes the text:
@@ -50,6 +51,9 @@ export function serializeJson(value: unknown, budget: JsonBudget = DEFAULT_JSON_
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
     return { json: undefined, bytes: 0, truncated: false, nodes: 0 };
   }
+  // Plain data (the usual payload) is written without the writer's bookkeeping, to the same text.
+  const plain = plainJson(value, budget.maxBytes, budget.maxNodes);
+  if (plain !== undefined) return plain;
   const w = new JsonWriter(budget);
   try {
     w.value(value, undefined, '', 0);

@@ -4,7 +4,7 @@ import type { EventStore } from '../seams/store.js';
 import { logInternalError } from './internal-error.js';
 import type { Intake } from './intake.js';
 import type { Ledger } from './ledger.js';
-import { normalizeRaw } from './normalize-raw.js';
+import { type NormalizeContext, normalizeRaw } from './normalize-raw.js';
 
 /** What the drain needs from an export lane. */
 export interface LaneInput {
@@ -49,6 +49,7 @@ const CLOCK_AFTER_BYTES = 16 * 1024;
  */
 export class Drain {
   readonly #o: DrainOptions;
+  readonly #normalizeContext: NormalizeContext;
   #scheduled = false;
   #partialRequested = false;
   #stopped = false;
@@ -57,6 +58,8 @@ export class Drain {
 
   constructor(options: DrainOptions) {
     this.#o = options;
+    const { intake, ledger, log, sampleRate, maxEventBytes } = options;
+    this.#normalizeContext = { intake, ledger, log, sampleRate, maxEventBytes };
     options.ledger.watchUpstream(() => options.intake.waiting === 0 && !this.#storeHasUnclaimed());
   }
 
@@ -116,13 +119,14 @@ export class Drain {
 
   /** Returns true when raw records are left for another slice. */
   #normalizeSlice(budgetMs: number): boolean {
-    const { intake, ledger, sampleRate, log, maxEventBytes } = this.#o;
+    const { intake } = this.#o;
+    const context = this.#normalizeContext;
     const started = performance.now();
     const records: ExportRecord[] = [];
     for (let n = 1; n <= SLICE_RECORDS; n++) {
       const raw = intake.take();
       if (raw === undefined) break;
-      const record = normalizeRaw(raw, { intake, ledger, log, sampleRate, maxEventBytes });
+      const record = normalizeRaw(raw, context);
       if (record !== undefined) records.push(record);
       const large = record !== undefined && record.bytes > CLOCK_AFTER_BYTES;
       if ((large || n % CLOCK_EVERY === 0) && performance.now() - started > budgetMs) break;
@@ -156,6 +160,7 @@ export class Drain {
     if (store.durable) this.#claimedOpen += claimed.length;
     for (const record of claimed) {
       if (record.origin !== ledger.origin) ledger.adopt(record);
+      ledger.handedOut(record);
       route(record).add(record);
     }
   }

@@ -65,7 +65,13 @@ export class Ledger implements OutcomeReporter {
   readonly #log: LogSink;
   readonly #store: EventStore;
   readonly #limits: { maxSize: number; maxBytes: number };
-  readonly #settled = new WeakSet<ExportRecord>();
+  /**
+   * Records handed out to the lanes and not settled yet: settling removes a record, so a
+   * second settle of the same record finds nothing and counts nothing. A Set of the open ones
+   * rather than a WeakSet of every settled one: a WeakSet entry per event cost several times
+   * the rest of the ledger's work (ephemeron tables are slow to add to and to collect).
+   */
+  readonly #open = new Set<ExportRecord>();
   readonly #exportLogKeys = new Set<string>();
   #size = 0;
   #bytes = 0;
@@ -173,6 +179,11 @@ export class Ledger implements OutcomeReporter {
     if (recordsWatched()) publishRecord({ kind: 'unknown', outcome: reason });
   }
 
+  /** A record claimed from the store, on its way to a lane: from now on it is settled exactly once. */
+  handedOut(record: ExportRecord): void {
+    this.#open.add(record);
+  }
+
   /** A record from an earlier process (a durable store's leftovers): counted as handed and pending now. */
   adopt(record: ExportRecord): void {
     this.counters.enqueued++;
@@ -205,8 +216,12 @@ export class Ledger implements OutcomeReporter {
     this.#onSettled(fresh.length);
   }
 
-  /** Records the store refused to take: dropped with its reason, never handed to the store again. */
+  /**
+   * Records the store refused to take (fresh from normalisation, never handed out): dropped
+   * with its reason, never handed to the store again.
+   */
   unstored(records: readonly ExportRecord[], reason: StoreRefusal): void {
+    for (const record of records) this.#open.add(record);
     this.#count(records, reason, { message: `the store refused them (${reason})` });
   }
 
@@ -217,8 +232,7 @@ export class Ledger implements OutcomeReporter {
   released(records: readonly ExportRecord[]): ExportRecord[] {
     const fresh: ExportRecord[] = [];
     for (const record of records) {
-      if (this.#settled.has(record)) continue;
-      this.#settled.add(record);
+      if (!this.#open.delete(record)) continue;
       this.epochs.settle(record.epoch);
       fresh.push(record);
     }
@@ -228,8 +242,7 @@ export class Ledger implements OutcomeReporter {
   #count(records: readonly ExportRecord[], outcome: Outcome, detail: SettleDetail | undefined): ExportRecord[] {
     const fresh: ExportRecord[] = [];
     for (const record of records) {
-      if (this.#settled.has(record)) continue;
-      this.#settled.add(record);
+      if (!this.#open.delete(record)) continue;
       fresh.push(record);
       this.#size--;
       this.#bytes -= record.bytes;
@@ -246,8 +259,9 @@ export class Ledger implements OutcomeReporter {
     return fresh;
   }
 
-  isSettled(record: ExportRecord): boolean {
-    return this.#settled.has(record);
+  /** Handed out and not settled yet. */
+  isOpen(record: ExportRecord): boolean {
+    return this.#open.has(record);
   }
 
   requestSent(bytes: number): void {

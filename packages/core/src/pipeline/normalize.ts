@@ -96,13 +96,14 @@ class Payloads {
   #nodes = EVENT_NODES;
   #reserved: number;
   readonly #share: number;
+  /** Reused for each field: serializeJson only reads it. */
+  readonly #budget: JsonBudget = { maxBytes: 0, maxNodes: 0 };
   truncated = false;
 
   constructor(m: Record<string, unknown>, maxEventBytes: number) {
     this.#bytes = Math.max(1024, Math.floor(maxEventBytes / 2) - BASE_BYTES);
     this.#share = Math.floor(this.#bytes / 8);
-    let objects = 0;
-    for (const field of [m.input, m.output, m.metadata]) if (field != null && typeof field !== 'string') objects++;
+    const objects = isObjectField(m.input) + isObjectField(m.output) + isObjectField(m.metadata);
     this.#reserved = Math.max(0, objects - 1) * this.#share;
   }
 
@@ -112,7 +113,9 @@ class Payloads {
       this.#bytes -= value.length;
       return value;
     }
-    const budget: JsonBudget = { maxBytes: Math.max(256, this.#bytes - this.#reserved), maxNodes: this.#nodes };
+    const budget = this.#budget;
+    budget.maxBytes = Math.max(256, this.#bytes - this.#reserved);
+    budget.maxNodes = this.#nodes;
     const out = serializeJson(value, budget);
     this.#reserved = Math.max(0, this.#reserved - this.#share);
     this.#bytes -= out.bytes;
@@ -122,6 +125,8 @@ class Payloads {
   }
 }
 
+const isObjectField = (v: unknown): number => (v != null && typeof v !== 'string' ? 1 : 0);
+
 function rawBits(m: Record<string, unknown>): number {
   return (
     (typeof m.input === 'string' ? RAW_INPUT : 0) |
@@ -130,15 +135,21 @@ function rawBits(m: Record<string, unknown>): number {
   );
 }
 
-function sizeOf(...parts: Array<string | undefined>): number {
-  let bytes = BASE_BYTES;
-  for (const p of parts) if (p !== undefined) bytes += p.length;
-  return bytes;
-}
+const len = (s: string | undefined): number => (s === undefined ? 0 : s.length);
 
 /** Every string a trace record carries counts toward the byte limits. */
 function traceSize(f: TraceFields): number {
-  let bytes = sizeOf(f.name, f.userId, f.sessionId, f.input, f.output, f.metadata, f.release, f.version, f.environment);
+  let bytes =
+    BASE_BYTES +
+    len(f.name) +
+    len(f.userId) +
+    len(f.sessionId) +
+    len(f.input) +
+    len(f.output) +
+    len(f.metadata) +
+    len(f.release) +
+    len(f.version) +
+    len(f.environment);
   if (f.tags !== undefined) for (const tag of f.tags) bytes += tag.length + 3;
   return bytes;
 }
@@ -225,20 +236,20 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads):
     bytes: 0,
     epoch: raw.epoch,
   };
-  o.bytes = sizeOf(
-    o.input,
-    o.output,
-    o.metadata,
-    o.name,
-    o.statusMessage,
-    o.version,
-    o.environment,
-    o.model,
-    o.modelParameters,
-    o.usageDetails,
-    o.costDetails,
-    o.promptName,
-  );
+  o.bytes =
+    BASE_BYTES +
+    len(input) +
+    len(output) +
+    len(metadata) +
+    len(name) +
+    len(statusMessage) +
+    len(o.version) +
+    len(o.environment) +
+    len(o.model) +
+    len(o.modelParameters) +
+    len(o.usageDetails) +
+    len(o.costDetails) +
+    len(o.promptName);
   return o;
 }
 
@@ -272,16 +283,16 @@ function toScore(raw: RawRecord, m: Record<string, unknown>, p: Payloads): Score
   if (typeof m.comment === 'string') s.comment = m.comment;
   if (m.metadata != null) s.metadata = p.get(m.metadata);
   if (typeof m.environment === 'string') s.environment = m.environment;
-  s.bytes = sizeOf(
-    s.name,
-    s.comment,
-    s.metadata,
-    s.id,
-    s.sessionId,
-    s.datasetRunId,
-    s.environment,
-    typeof value === 'string' ? value : undefined,
-  );
+  s.bytes =
+    BASE_BYTES +
+    len(s.name) +
+    len(s.comment) +
+    len(s.metadata) +
+    len(s.id) +
+    len(s.sessionId) +
+    len(s.datasetRunId) +
+    len(s.environment) +
+    (typeof value === 'string' ? value.length : 0);
   return s;
 }
 

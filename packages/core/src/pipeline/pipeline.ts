@@ -129,7 +129,7 @@ export class Pipeline implements PipelineEntry {
         drain.runToEnd();
         store.release(ledger.released(left));
       } else {
-        unsent = left.filter((r) => !ledger.isSettled(r)).length;
+        unsent = left.filter((r) => ledger.isOpen(r)).length;
         ledger.settle(left, 'shutdown_timeout', {
           message: `not sent within the shutdown deadline of ${timeoutMs} ms`,
         });

@@ -14,46 +14,53 @@ const STRING = 16;
 const SLOT = 8;
 const OBJECT = 24;
 
-interface Budget {
-  left: number;
-}
+/**
+ * Reads left for the current estimate. Module state rather than an object per call: this runs
+ * on the publisher's stack. Saved and restored around each estimate, so one that a getter
+ * starts inside another (a publish from a getter) cannot spend the outer one's reads.
+ */
+let left = 0;
 
 /** Estimated bytes retained by `value`; constant work, never throws. */
 export function retainedSize(value: unknown): number {
   if (typeof value === 'string') return STRING + value.length;
   if (typeof value !== 'object' || value === null) return SLOT;
+  const outer = left;
+  left = READS;
   try {
-    return Math.round(sizeOf(value, { left: READS }, 0));
+    return Math.round(sizeOf(value, 0));
   } catch {
     // A hostile value (revoked Proxy, throwing getter): the drain will find out what it is.
     return UNSEEN;
+  } finally {
+    left = outer;
   }
 }
 
-function sizeOf(v: unknown, budget: Budget, depth: number): number {
+function sizeOf(v: unknown, depth: number): number {
   if (typeof v === 'string') return STRING + v.length;
   if (typeof v !== 'object' || v === null) return SLOT;
-  if (budget.left <= 0 || depth >= MAX_DEPTH) return UNSEEN;
-  budget.left--;
+  if (left <= 0 || depth >= MAX_DEPTH) return UNSEEN;
+  left--;
   if (ArrayBuffer.isView(v)) return OBJECT + v.byteLength;
   if (v instanceof ArrayBuffer) return OBJECT + v.byteLength;
   if (v instanceof Map || v instanceof Set) return OBJECT + v.size * (2 * SLOT + UNSEEN);
   if (Array.isArray(v)) {
     const n = v.length;
-    return OBJECT + n * SLOT + sampled(n, (i) => v[i], budget, depth);
+    if (n === 0) return OBJECT;
+    // Up to SAMPLE evenly spaced items, scaled to all `n`.
+    const k = Math.min(n, SAMPLE);
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += sizeOf(v[Math.floor((j * n) / k)], depth + 1);
+    return OBJECT + n * SLOT + (sum / k) * n;
   }
   if (v instanceof Error) return OBJECT + (typeof v.stack === 'string' ? v.stack.length : UNSEEN);
   const keys = Object.keys(v);
   const n = keys.length;
+  if (n === 0) return OBJECT;
   const o = v as Record<string, unknown>;
-  return OBJECT + n * (2 * SLOT) + sampled(n, (i) => o[keys[i]!], budget, depth);
-}
-
-/** Sums up to SAMPLE evenly spaced items and scales to all `n`. */
-function sampled(n: number, at: (i: number) => unknown, budget: Budget, depth: number): number {
-  if (n === 0) return 0;
   const k = Math.min(n, SAMPLE);
   let sum = 0;
-  for (let j = 0; j < k; j++) sum += sizeOf(at(Math.floor((j * n) / k)), budget, depth + 1);
-  return (sum / k) * n;
+  for (let j = 0; j < k; j++) sum += sizeOf(o[keys[Math.floor((j * n) / k)]!], depth + 1);
+  return OBJECT + n * (2 * SLOT) + (sum / k) * n;
 }

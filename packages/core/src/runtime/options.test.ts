@@ -22,6 +22,8 @@ describe('resolveOptions', () => {
     expect(o).toMatchObject({
       baseUrl: DEFAULT_BASE_URL,
       transport: 'otlp',
+      otlpEncoding: 'protobuf',
+      compression: 'none',
       flushAt: 512,
       flushIntervalMs: 5000,
       timeoutMs: 10_000,
@@ -71,6 +73,20 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('reads FUSEWIRE_OTLP_ENCODING and FUSEWIRE_COMPRESSION; an explicit option wins; a bad value warns once', () => {
+    const env = { FUSEWIRE_OTLP_ENCODING: 'json', FUSEWIRE_COMPRESSION: ' gzip ' };
+    expect(resolveOptions({}, env)).toMatchObject({ otlpEncoding: 'json', compression: 'gzip', problems: [] });
+    expect(resolveOptions({ otlpEncoding: 'protobuf', compression: 'none' }, env)).toMatchObject({
+      otlpEncoding: 'protobuf',
+      compression: 'none',
+    });
+    const bad = resolveOptions({}, { FUSEWIRE_OTLP_ENCODING: 'xml' });
+    expect(bad.otlpEncoding).toBe('protobuf');
+    expect(bad.problems.map(formatProblem)).toEqual([
+      expect.stringMatching(/^FUSEWIRE_OTLP_ENCODING: .*'protobuf' or 'json'.*Using the default, 'protobuf'\.$/),
+    ]);
+  });
+
   it('reads LANGFUSE_FLUSH_INTERVAL and LANGFUSE_TIMEOUT in seconds', () => {
     const o = resolveOptions({}, { LANGFUSE_FLUSH_INTERVAL: '2', LANGFUSE_TIMEOUT: '0.5' });
     expect(o.flushIntervalMs).toBe(2000);
@@ -87,6 +103,8 @@ describe('resolveOptions', () => {
     [{ baseUrl: 'ftp://x.example' }, 'baseUrl'],
     [{ baseUrl: 'not a url' }, 'baseUrl'],
     [{ transport: 'grpc' }, 'transport'],
+    [{ otlpEncoding: 'proto' }, 'otlpEncoding'],
+    [{ compression: 'brotli' }, 'compression'],
     [{ sampleRate: 2 }, 'sampleRate'],
     [{ environment: 'Production' }, 'environment'],
     [{ environment: 'QA Env' }, 'environment'],

@@ -187,23 +187,31 @@ describe('OTLP export: every field reaches its attribute', () => {
   });
 
   it.each([
-    ['protobuf', 'application/x-protobuf'],
-    ['json', 'application/json'],
-  ] as const)('sends the SDK headers and the export marker (%s)', async (otlpEncoding, contentType) => {
-    const { client } = startClient(server, { otlpEncoding });
-    publish('span', { name: 'x' });
-    await client.flush();
-    const [request] = server.received.requests;
-    expect(request!.endpoint).toBe('otlp');
-    expect(server.received.spans.map((s) => s.name)).toEqual(['x']);
-    expect(request!.headers).toMatchObject({
-      'content-type': contentType,
-      'x-langfuse-sdk-name': 'fusewire',
-      'x-langfuse-sdk-version': SDK_VERSION,
-      'x-langfuse-public-key': server.publicKey,
-      'x-fusewire-export': '1',
-    });
-  });
+    ['protobuf', 'none', 'application/x-protobuf'],
+    ['json', 'none', 'application/json'],
+    ['protobuf', 'gzip', 'application/x-protobuf'],
+    ['json', 'gzip', 'application/json'],
+  ] as const)(
+    'sends the SDK headers and the export marker (%s, compression %s)',
+    async (otlpEncoding, compression, contentType) => {
+      const { client } = startClient(server, { otlpEncoding, compression });
+      // Large enough to be worth compressing (small bodies go as they are).
+      publish('span', { name: 'x', input: 'a'.repeat(5_000) });
+      await client.flush();
+      const [request] = server.received.requests;
+      expect(request!.endpoint).toBe('otlp');
+      expect(server.received.spans.map((s) => s.name)).toEqual(['x']);
+      expect(request!.headers['content-encoding']).toBe(compression === 'gzip' ? 'gzip' : undefined);
+      if (compression === 'gzip') expect(request!.bytes).toBeLessThan(1_000);
+      expect(request!.headers).toMatchObject({
+        'content-type': contentType,
+        'x-langfuse-sdk-name': 'fusewire',
+        'x-langfuse-sdk-version': SDK_VERSION,
+        'x-langfuse-public-key': server.publicKey,
+        'x-fusewire-export': '1',
+      });
+    },
+  );
 
   it('sends scores to /api/public/ingestion as score-create even in OTLP mode', async () => {
     const { client } = startClient(server, { environment: 'test' });

@@ -10,12 +10,16 @@ const isDetails = (v: unknown) => v == null || (isObject(v) && Object.values(v).
  * counts, at most the two detail objects of counts, no other key): Chat (`prompt_tokens`, …) or
  * Responses (`input_tokens`, …). Sent as it is, Langfuse converts it and prices its details.
  */
+const OPENAI_PAIRS = [
+  ['prompt_tokens', 'completion_tokens'],
+  ['input_tokens', 'output_tokens'],
+] as const;
+
 export function isOpenAiUsage(usage: unknown): boolean {
   if (!isObject(usage)) return false;
-  for (const [input, output] of [
-    ['prompt_tokens', 'completion_tokens'],
-    ['input_tokens', 'output_tokens'],
-  ] as const) {
+  // No total_tokens, no OpenAI shape: the usual (Langfuse-shaped) usage stops here.
+  if (!isCount(usage.total_tokens)) return false;
+  for (const [input, output] of OPENAI_PAIRS) {
     if (!isCount(usage[input]) || !isCount(usage[output]) || !isCount(usage.total_tokens)) continue;
     const allowed = new Set([input, output, 'total_tokens', `${input}_details`, `${output}_details`]);
     if (!Object.keys(usage).every((k) => allowed.has(k))) return false;
@@ -89,7 +93,8 @@ const COUNT_KEY = /^(input|output|total)$|tokens$|count$/i;
 /** Counts kept as they are (Anthropic's keys, Langfuse's own); nested objects and labels dropped. */
 function countsAsTheyAre(u: Record<string, unknown>): Counts | undefined {
   const out: Counts = {};
-  for (const [key, value] of Object.entries(u)) {
+  for (const key of Object.keys(u)) {
+    const value = u[key];
     if (value == null || isObject(value) || typeof value === 'boolean') continue;
     // A label (`service_tier: 'standard'`) is dropped; a string where a count belongs is an error.
     if (typeof value === 'string' && !COUNT_KEY.test(key)) continue;

@@ -182,6 +182,7 @@ function toTrace(raw: RawRecord, m: Record<string, unknown>, p: Payloads): Trace
     raw: rawBits(m),
     bytes: traceSize(fields),
     epoch: raw.epoch,
+    origin: undefined,
   };
 }
 
@@ -207,7 +208,8 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads):
   const name = str(m.name);
   const statusMessage = str(m.statusMessage);
   // Every field present from the start: one object shape for every record, so the
-  // exporters' property reads stay monomorphic.
+  // exporters' property reads stay monomorphic. `origin` too (set by normalizeRaw): a property
+  // added later would cost every queued record an out-of-object property array (~32 bytes).
   const o: ObservationRecord = {
     kind: 'observation',
     type,
@@ -235,6 +237,7 @@ function toObservation(raw: RawRecord, m: Record<string, unknown>, p: Payloads):
     promptVersion: typeof m.promptVersion === 'number' ? m.promptVersion : undefined,
     bytes: 0,
     epoch: raw.epoch,
+    origin: undefined,
   };
   o.bytes =
     BASE_BYTES +
@@ -270,6 +273,7 @@ function toScore(raw: RawRecord, m: Record<string, unknown>, p: Payloads): Score
     dataType: inferScoreType(value, m.dataType),
     bytes: 0,
     epoch: raw.epoch,
+    origin: undefined,
   };
   if (typeof m.traceId === 'string') s.traceId = toTraceId(m.traceId);
   if (typeof m.observationId === 'string') s.observationId = toSpanId(m.observationId);

@@ -124,7 +124,10 @@ export class SpoolFile {
     this.#takeOverIfDue(now);
     const owner = this.#lease.owner;
     const unskipped = (rows: FreeRow[]) => (skip.size === 0 ? rows : rows.filter((r) => !skip.has(r.seq)));
-    const rows = unskipped(this.#st.free.all(owner, maxCount + skip.size) as FreeRow[]);
+    const limit = maxCount + skip.size;
+    const free =
+      this.#st.othersHold.get(owner) === undefined ? this.#st.freeAny.all(limit) : this.#st.free.all(owner, limit);
+    const rows = unskipped(free as FreeRow[]);
     const taken = takeRows(rows.length > maxCount ? rows.slice(0, maxCount) : rows, maxBytes);
     if (taken.length === 0) return [];
     const traces = new Set<string>();
@@ -170,7 +173,7 @@ export class SpoolFile {
    * them: another process may read them too (Langfuse dedups by id).
    */
   peek(maxCount: number, maxBytes: number, skip: ReadonlySet<number>): Array<[ExportRecord, number]> {
-    const rows = (this.#st.peek.all(maxCount + skip.size) as FreeRow[]).filter((r) => !skip.has(r.seq));
+    const rows = (this.#st.freeAny.all(maxCount + skip.size) as FreeRow[]).filter((r) => !skip.has(r.seq));
     const out: Array<[ExportRecord, number]> = [];
     for (const row of takeRows(rows.slice(0, maxCount), maxBytes)) {
       try {

@@ -17,8 +17,9 @@ type StatementName =
   | 'insert'
   | 'totals'
   | 'free'
+  | 'freeAny'
+  | 'othersHold'
   | 'freeOfTraces'
-  | 'peek'
   | 'claimSeqs'
   | 'delivered'
   | 'dead'
@@ -49,14 +50,16 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
        AND (trace_id IS NULL OR NOT EXISTS (SELECT 1 FROM events o WHERE o.trace_id = e.trace_id AND o.state = 0
          AND o.owner IS NOT NULL AND o.owner <> ?)) ORDER BY seq LIMIT ?`,
     ),
+    // The oldest free rows: when no other owner holds a row (one process on its file, no check per
+    // row needed), and for reading rows without a claim (a file that takes no write).
+    freeAny: db.prepare(
+      'SELECT seq, bytes, record, trace_id AS traceId FROM events WHERE state = 0 AND owner IS NULL ORDER BY seq LIMIT ?',
+    ),
+    othersHold: db.prepare('SELECT 1 FROM events WHERE state = 0 AND owner IS NOT NULL AND owner <> ? LIMIT 1'),
     // The rest of the claimed traces' free rows, past the last one claimed.
     freeOfTraces: db.prepare(
       `SELECT seq, bytes, record, trace_id AS traceId FROM events WHERE state = 0 AND owner IS NULL
        AND trace_id IN (SELECT value FROM json_each(?)) AND seq > ? ORDER BY seq LIMIT ?`,
-    ),
-    // Free rows read without claiming them (the file cannot be written: full disk, read-only).
-    peek: db.prepare(
-      'SELECT seq, bytes, record, trace_id AS traceId FROM events WHERE state = 0 AND owner IS NULL ORDER BY seq LIMIT ?',
     ),
     claimSeqs: db.prepare(
       'UPDATE events SET owner = ?, claims = claims + 1 WHERE state = 0 AND owner IS NULL AND seq IN (SELECT value FROM json_each(?)) RETURNING bytes',

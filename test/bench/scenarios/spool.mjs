@@ -12,6 +12,7 @@
 //      runs; (count for N − count for 0) / N, per mode.
 //
 //   node scenarios/spool.mjs [--seconds=5] [--runs=7] [--rate=6000] [--tasks=caller,sustained,window]
+//                            [--traces=2000] [--modes=memory,spool]   (instructions only)
 // (a subset of tasks prints its results and writes no results file)
 import { fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +31,8 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '7' },
     rate: { type: 'string', default: '6000' },
     tasks: { type: 'string', default: 'caller,sustained,window' },
-    traces: { type: 'string', default: '3000' },
+    traces: { type: 'string', default: '2000' },
+    modes: { type: 'string', default: 'memory,spool' },
   },
 });
 
@@ -253,22 +255,24 @@ async function parent() {
   }
   if (tasks.includes('instructions')) {
     const n = Number(flags.traces);
-    for (const mode of ['memory', 'spool']) {
+    for (const mode of flags.modes.split(',')) {
       const counts = [];
-      // Twice each: the count repeats to a fraction of a percent, which the two runs show.
+      // Twice each: the two runs show how well the count repeats (V8's background threads count too).
       for (const traces of [0, n, 0, n]) counts.push(instructions({ ...base, mode, path: path() }, traces));
       const perTrace = [(counts[1] - counts[0]) / n, (counts[3] - counts[2]) / n];
       results[`instructions.${mode}`] = { traces: n, counts, perTrace: perTrace.map(Math.round) };
       console.error('instructions', mode, JSON.stringify(results[`instructions.${mode}`]));
     }
-    const m = results['instructions.memory'].perTrace;
-    const sp = results['instructions.spool'].perTrace;
+    const m = results['instructions.memory']?.perTrace;
+    const sp = results['instructions.spool']?.perTrace;
     const avg = (xs) => (xs[0] + xs[1]) / 2;
-    results.instructionsPerTrace = {
-      memory: Math.round(avg(m)),
-      spool: Math.round(avg(sp)),
-      deltaPct: +((100 * (avg(sp) - avg(m))) / avg(m)).toFixed(1),
-    };
+    if (m && sp) {
+      results.instructionsPerTrace = {
+        memory: Math.round(avg(m)),
+        spool: Math.round(avg(sp)),
+        deltaPct: +((100 * (avg(sp) - avg(m))) / avg(m)).toFixed(1),
+      };
+    }
   }
   if (!tasks.includes('caller') || !tasks.includes('sustained') || !tasks.includes('window')) {
     if (tasks.includes('window'))

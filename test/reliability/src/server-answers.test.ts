@@ -100,7 +100,8 @@ function withoutRefused(body: Buffer, refused: ReadonlySet<string>): { body: Buf
 // dropped rejected_unattributed, the rest delivered, and delivered must equal what the receiver stored.
 describe('OTLP partialSuccess', () => {
   it('rejected spans are never counted delivered; delivered equals what the server stored; nothing re-sent', async () => {
-    const { client } = startClient(viaFront(), { flushAt: 40 });
+    // The front cuts refused spans out of the body as JSON: this test is about the answer, not the encoding.
+    const { client } = startClient(viaFront(), { flushAt: 40, otlpEncoding: 'json' });
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 41, max: 160 }),

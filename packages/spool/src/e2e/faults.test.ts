@@ -84,7 +84,8 @@ describe('storage faults (real files, real processes)', () => {
     const more = await a.publish(800, 50);
     expect(more.stats.enqueued).toBe(850 * 3);
     await server.restart();
-    await server.waitFor(() => spansOf(server, a.spanPrefix).size === 1_700, 30_000);
+    // The app retried through the outage: its next retry may be up to 30 s away (backoff).
+    await server.waitFor(() => spansOf(server, a.spanPrefix).size === 1_700, 60_000);
     expect([...spansOf(server, a.spanPrefix).values()].filter((n) => n > 1)).toEqual([]);
     const full = await a.stats();
     expect(full.stats.dropped).toMatchObject({ store_error: 0, shutdown_timeout: 0 });

@@ -1,11 +1,22 @@
-import { type Fusewire, getFusewire, parseTraceparent, startObservation, withoutTracing } from '@fusewire/core';
+import {
+  type Fusewire,
+  getFusewire,
+  type ObservationAttributes,
+  parseTraceparent,
+  startObservation,
+  withoutTracing,
+} from '@fusewire/core';
 import { createFlushCoalescer } from './flush-coalescer.js';
 import { type ExpressTracingOptions, resolveTracingOptions } from './options.js';
 import { ActiveRequestTrace, trace } from './request-trace.js';
-import { watchRoute } from './route-pattern.js';
+import { matchedRoute, watchRoute } from './route-pattern.js';
 import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
 
 const SKIP = Symbol('fusewire.skip');
+/** On the response until its trace ends: what the shared `finish`/`close` listeners need. */
+const PENDING = Symbol('fusewire.express.pending');
+
+type Traced = ExpressResponse & { [PENDING]?: ActiveRequestTrace | undefined };
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 function isClient(value: unknown): value is Fusewire {
@@ -63,6 +74,41 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     }
   }
 
+  /**
+   * Ends a request's trace from `finish` (or `close` when the client aborts). One listener pair per
+   * middleware, not per request: the request's state lives on the response under a Symbol, and
+   * `close` (outside the request's async context) needs nothing else.
+   */
+  function settle(res: Traced, aborted: boolean): void {
+    // A listener that throws would crash the app: nothing leaves this function.
+    try {
+      const traced = res[PENDING];
+      if (traced === undefined) return;
+      res[PENDING] = undefined;
+      res.removeListener('finish', onFinish);
+      res.removeListener('close', onClose);
+      const req = traced.request();
+      const method = traced.method;
+      const pattern = matchedRoute(req);
+      const statusCode = aborted && res.headersSent !== true ? undefined : res.statusCode;
+      let name = defaultName(method, pattern);
+      if (traceName !== undefined) {
+        const custom = ask('traceName', name, () => traceName(method, pattern, req));
+        if (typeof custom === 'string' && custom !== '') name = custom;
+      }
+      traced.end({ statusCode, aborted, route: pattern, name });
+      coalescer?.request();
+    } catch {
+      // Telemetry lost for this request; the app is unaffected.
+    }
+  }
+  function onFinish(this: Traced): void {
+    settle(this, false);
+  }
+  function onClose(this: Traced): void {
+    settle(this, this.writableFinished !== true);
+  }
+
   /** The request's trace; SKIP for an ignored or sampled-out request; undefined when not tracing at all. */
   function begin(req: ExpressRequest, res: ExpressResponse): ActiveRequestTrace | typeof SKIP | undefined {
     const running = current();
@@ -74,42 +120,23 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
 
     const method = typeof req.method === 'string' ? req.method.toUpperCase() : 'GET';
     const requestId = req.id === undefined || req.id === null ? undefined : String(req.id);
+    // A caller's W3C traceparent: this request's observation joins its trace, under its span.
+    const traceparent = continueTrace ? req.headers?.traceparent : undefined;
+    const remote = traceparent !== undefined ? parseTraceparent(traceparent) : undefined;
     // The trace is named by its root when it ends (once routing is known), unless a handler
     // named it first with trace(req).update({ name }).
-    const picked = pickHeaders(req, headers);
-    // A caller's W3C traceparent: this request's observation joins its trace, under its span.
-    const remote = continueTrace ? parseTraceparent(req.headers?.traceparent) : undefined;
-    const observation = startObservation('span', {
-      name: method,
-      ...(remote !== undefined && { traceId: remote.traceId, parentObservationId: remote.parentObservationId }),
-      ...(requestId !== undefined ? { trace: { metadata: { requestId } } } : {}),
-    });
+    const attributes: ObservationAttributes = { name: method };
+    if (remote !== undefined) {
+      attributes.traceId = remote.traceId;
+      attributes.parentObservationId = remote.parentObservationId;
+    }
+    if (requestId !== undefined) attributes.trace = { metadata: { requestId } };
+    const observation = startObservation('span', attributes);
     if (observation.traceId === '') return undefined; // fusewire is not running
     // Nothing below throws: an observation once started is always ended.
-    const traced = new ActiveRequestTrace(req, observation, { method, requestId, headers: picked });
-    const route = watchRoute(req);
-
-    // `close` runs outside the request's async context: everything needed is in this closure.
-    const onFinish = () => settle(false);
-    const onClose = () => settle(res.writableFinished !== true);
-    function settle(aborted: boolean): void {
-      // A listener that throws would crash the app: nothing leaves this function.
-      try {
-        res.removeListener('finish', onFinish);
-        res.removeListener('close', onClose);
-        const pattern = route();
-        const statusCode = aborted && res.headersSent !== true ? undefined : res.statusCode;
-        let name = defaultName(method, pattern);
-        if (traceName !== undefined) {
-          const custom = ask('traceName', name, () => traceName(method, pattern, req));
-          if (typeof custom === 'string' && custom !== '') name = custom;
-        }
-        traced.end({ statusCode, aborted, route: pattern, name });
-        coalescer?.request();
-      } catch {
-        // Telemetry lost for this request; the app is unaffected.
-      }
-    }
+    const traced = new ActiveRequestTrace(req, observation, { method, requestId, headers: pickHeaders(req, headers) });
+    watchRoute(req);
+    (res as Traced)[PENDING] = traced;
     res.on('finish', onFinish);
     res.on('close', onClose);
 
@@ -147,7 +174,27 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
   };
 }
 
+/** Trace names by method and route pattern: built once per route, not per request. */
+const NAMES = new Map<string, Map<string | undefined, string>>();
+/** Routes are few; this only bounds an app that makes route patterns up per request. */
+const MAX_NAMES_PER_METHOD = 1_000;
+
 function defaultName(method: string, route: string | undefined): string {
+  let names = NAMES.get(method);
+  if (names === undefined) {
+    if (NAMES.size >= MAX_NAMES_PER_METHOD) return nameOf(method, route);
+    names = new Map();
+    NAMES.set(method, names);
+  }
+  let name = names.get(route);
+  if (name === undefined) {
+    name = nameOf(method, route);
+    if (names.size < MAX_NAMES_PER_METHOD) names.set(route, name);
+  }
+  return name;
+}
+
+function nameOf(method: string, route: string | undefined): string {
   return route !== undefined ? `${method} ${route}` : `${method} (unmatched)`;
 }
 

@@ -62,17 +62,29 @@ export interface RequestFacts {
 export class ActiveRequestTrace implements RequestTrace {
   readonly #obs: ActiveObservation;
   readonly #facts: RequestFacts;
+  readonly #req: ExpressRequest;
   #failed = false;
   #ended = false;
 
   constructor(req: ExpressRequest, observation: ActiveObservation, facts: RequestFacts) {
     this.#obs = observation;
     this.#facts = facts;
+    this.#req = req;
     try {
       Object.defineProperty(req, KEY, { value: this, configurable: true, enumerable: false, writable: true });
     } catch {
       // A frozen request: handlers see the no-op trace, the request is still traced.
     }
+  }
+
+  /** The request this trace belongs to (for the listeners that end it). */
+  request(): ExpressRequest {
+    return this.#req;
+  }
+
+  /** The request method, upper-cased. */
+  get method(): string {
+    return this.#facts.method;
   }
 
   get traceId(): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { join, watchRoute } from './route-pattern.js';
+import { join, matchedRoute, watchRoute } from './route-pattern.js';
 import type { ExpressRequest } from './types.js';
 
 describe('route patterns', () => {
@@ -15,12 +15,40 @@ describe('route patterns', () => {
 
   it('keeps the mount path in force when the route was matched, even after Express restores baseUrl', () => {
     const req = { method: 'GET', url: '/api/orders/1', baseUrl: '', headers: {} } as ExpressRequest;
-    const pattern = watchRoute(req);
-    expect(pattern()).toBeUndefined();
+    watchRoute(req);
+    expect(matchedRoute(req)).toBeUndefined();
     req.baseUrl = '/api';
     req.route = { path: '/orders/:id' };
     req.baseUrl = ''; // an error left the nested router
-    expect(pattern()).toBe('/api/orders/:id');
+    expect(matchedRoute(req)).toBe('/api/orders/:id');
     expect(req.route).toEqual({ path: '/orders/:id' });
+  });
+
+  it('every request gets the same accessor pair (no closures per request)', () => {
+    const a = { method: 'GET', url: '/', headers: {} } as ExpressRequest;
+    const b = { method: 'GET', url: '/', headers: {} } as ExpressRequest;
+    watchRoute(a);
+    watchRoute(b);
+    const [da, db] = [Object.getOwnPropertyDescriptor(a, 'route'), Object.getOwnPropertyDescriptor(b, 'route')];
+    expect(da?.get).toBeTypeOf('function');
+    expect([da?.get, da?.set]).toEqual([db?.get, db?.set]);
+    expect(da?.get).toBe(db?.get);
+  });
+
+  it('a frozen request is named from what it holds at the end', () => {
+    const req = Object.freeze({ method: 'GET', url: '/a', baseUrl: '/api', route: { path: '/a' }, headers: {} });
+    watchRoute(req as ExpressRequest);
+    expect(matchedRoute(req as ExpressRequest)).toBe('/api/a');
+  });
+
+  it('one route object mounted at two paths is named by the mount in force', () => {
+    const shared = { path: '/items' };
+    const a = { method: 'GET', url: '/', baseUrl: '/v1', headers: {} } as ExpressRequest;
+    const b = { method: 'GET', url: '/', baseUrl: '/v2', headers: {} } as ExpressRequest;
+    watchRoute(a);
+    watchRoute(b);
+    a.route = shared;
+    b.route = shared;
+    expect([matchedRoute(a), matchedRoute(b), matchedRoute(a)]).toEqual(['/v1/items', '/v2/items', '/v1/items']);
   });
 });

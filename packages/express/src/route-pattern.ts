@@ -1,32 +1,72 @@
 import type { ExpressRequest } from './types.js';
 
+type MatchedRoute = ExpressRequest['route'];
+
+/** The route Express matched and the mount path in force at that moment, kept on the request. */
+const ROUTE = Symbol('fusewire.express.route');
+const ROUTE_BASE = Symbol('fusewire.express.route-base');
+
+interface Watched {
+  [ROUTE]: MatchedRoute;
+  [ROUTE_BASE]: unknown;
+  baseUrl?: string;
+}
+
 /**
- * Returns a function that gives the matched route pattern of a request (`/users/:id`, with the
- * router's mount path in front), or undefined when no route matched.
+ * One accessor pair for every request: no getter/setter closures made per request (a fresh pair per
+ * request also turns a plain IncomingMessage into a dictionary-mode object after the first).
+ */
+const ROUTE_ACCESSOR: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: Watched) {
+    return this[ROUTE];
+  },
+  set(this: Watched, value: MatchedRoute) {
+    this[ROUTE] = value;
+    this[ROUTE_BASE] = this.baseUrl;
+  },
+};
+
+/**
+ * Starts watching which route pattern a request matches; read it with {@link matchedRoute}.
  *
  * Express sets `req.route` when a route matches, while `req.baseUrl` is the mount path of the
  * router that matched. When an error leaves a nested router, Express restores `req.baseUrl`
  * but keeps `req.route`, so reading both at `finish` would name `GET /users/:id` as `GET /:id`.
  * Watching the assignment of `req.route` captures the pair as it was at match time.
  */
-export function watchRoute(req: ExpressRequest): () => string | undefined {
-  let route = req.route;
-  let pattern = route !== undefined ? join(req.baseUrl, route?.path) : undefined;
+export function watchRoute(req: ExpressRequest): void {
+  const route = req.route;
+  const base = req.baseUrl;
   try {
-    Object.defineProperty(req, 'route', {
-      configurable: true,
-      enumerable: true,
-      get: () => route,
-      set: (value: ExpressRequest['route']) => {
-        route = value;
-        pattern = value !== undefined ? join(req.baseUrl, value?.path) : undefined;
-      },
-    });
+    Object.defineProperty(req, 'route', ROUTE_ACCESSOR);
+    const watched = req as ExpressRequest & Watched;
+    watched[ROUTE] = route;
+    watched[ROUTE_BASE] = base;
   } catch {
-    // A frozen or exotic request: fall back to reading the properties when asked.
-    return () => (req.route !== undefined ? join(req.baseUrl, req.route?.path) : undefined);
+    // A frozen or exotic request: matchedRoute reads the properties as they are at the end.
   }
-  return () => pattern;
+}
+
+/** The matched route pattern (`/users/:id`, with the router's mount path in front), or undefined. */
+export function matchedRoute(req: ExpressRequest): string | undefined {
+  const watched = req as ExpressRequest & Partial<Watched>;
+  if (Object.hasOwn(watched, ROUTE)) return patternOf(watched[ROUTE_BASE], watched[ROUTE]);
+  return patternOf(req.baseUrl, req.route);
+}
+
+/** Last pattern per route object (routes live as long as the app): named without string work per request. */
+const PATTERNS = new WeakMap<object, { base: unknown; pattern: string | undefined }>();
+
+function patternOf(base: unknown, route: MatchedRoute): string | undefined {
+  if (route === undefined || route === null) return undefined;
+  if (typeof route !== 'object') return join(base, undefined);
+  const cached = PATTERNS.get(route);
+  if (cached !== undefined && cached.base === base) return cached.pattern;
+  const pattern = join(base, route.path);
+  PATTERNS.set(route, { base, pattern });
+  return pattern;
 }
 
 /** `baseUrl` + route path, whatever shape the path has (string, RegExp or an array of them). */

@@ -106,7 +106,9 @@ export class HttpTransport {
       const response = await untraced(() =>
         this.#pool.request({ path: this.#prefix + request.path, method: 'POST', headers, body: request.body, signal }),
       );
-      const body = await readCapped(response.body, request.maxBodyBytes);
+      // An OTLP/protobuf answer (its partialSuccess) is binary: read it byte for byte.
+      const binary = first(response.headers['content-type'])?.includes('protobuf') === true;
+      const body = await readCapped(response.body, request.maxBodyBytes, binary ? 'latin1' : 'utf8');
       return {
         ok: true,
         status: response.statusCode,

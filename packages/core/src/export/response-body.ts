@@ -3,7 +3,11 @@
  * stream (undici closes that connection), so an endless or huge body never grows memory: what is
  * past the cap is never buffered.
  */
-export async function readCapped(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
+export async function readCapped(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  encoding: 'utf8' | 'latin1' = 'utf8',
+): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -15,7 +19,8 @@ export async function readCapped(body: AsyncIterable<Uint8Array>, maxBytes: numb
     chunks.push(chunk);
     size += chunk.byteLength;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  // latin1 keeps a binary (protobuf) answer byte for byte: one char per byte.
+  return Buffer.concat(chunks).toString(encoding);
 }
 
 const BASE_BYTES = 4096;

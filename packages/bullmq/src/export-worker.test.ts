@@ -4,7 +4,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BullmqDelivery, bullmqDelivery } from './bullmq-delivery.js';
 import { type ExportWorkerHandle, startExportWorker } from './export-worker.js';
 import type { ExportRequest } from './seam.js';
-import { dropQueue, ingestionRequest, otlpRequest, REDIS_URL, uniqueQueueName } from './test-support.js';
+import {
+  coreOtlpRequest,
+  dropQueue,
+  ingestionRequest,
+  otlpRequest,
+  REDIS_URL,
+  uniqueQueueName,
+} from './test-support.js';
 
 let server: LangfuseTestServer;
 const cleanups: Array<() => Promise<void>> = [];
@@ -131,6 +138,19 @@ describe('export worker', () => {
     await server.waitFor((r) => r.counts.uniqueSpans === 6, 10_000);
     expect(server.received.counts.duplicateSpans).toBe(0);
     expect(workers[0]!.stats().splits).toBe(2);
+  });
+
+  it("a 413 splits core's gzipped protobuf request too, until the halves fit", async () => {
+    server.script({ endpoint: 'otlp', status: 413, times: 2 });
+    const { app, workers } = setup('split-protobuf');
+    const request = await coreOtlpRequest(6, { compression: 'gzip' });
+    expect(request.contentType).toBe('application/x-protobuf');
+    await handOff(app, request);
+    await server.waitFor((r) => r.counts.uniqueSpans === 6, 10_000);
+    expect(server.received.counts.duplicateSpans).toBe(0);
+    expect(workers[0]!.stats()).toMatchObject({ splits: 2, eventsDeadLettered: 0 });
+    // The trace's fields still reach every span that carries them, in whichever half it went.
+    expect(server.received.traces().map((t) => t.name)).toEqual(['split-me']);
   });
 
   it('a non-retryable answer goes to the failed set at once with the server message', async () => {

@@ -1,8 +1,20 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { decodeOtlpProtobuf } from '@fusewire/test-server';
 import { describe, expect, it } from 'vitest';
 import { jobIdFor } from './job-ids.js';
 import { selectEvents, splitRequest } from './split-request.js';
-import { ingestionRequest, otlpRequest } from './test-support.js';
+import type { ExportRequest } from './seam.js';
+import { coreOtlpRequest, ingestionRequest, otlpRequest } from './test-support.js';
+
+interface Decoded {
+  resourceSpans: Array<{ resource: unknown; scopeSpans: Array<{ scope: unknown; spans: Array<{ spanId: string }> }> }>;
+}
+
+/** A protobuf body read with protobufjs against the official OTLP .proto files. */
+const decode = (request: ExportRequest): Decoded => {
+  const raw = request.body as Uint8Array;
+  return decodeOtlpProtobuf(request.contentEncoding === 'gzip' ? gunzipSync(raw) : raw) as Decoded;
+};
 
 const spanIds = (body: string) =>
   JSON.parse(body).resourceSpans.flatMap((r: any) =>
@@ -34,7 +46,49 @@ describe('cutting requests on the worker', () => {
     expect(kept.eventIds).toEqual([plain.eventIds[1], plain.eventIds[3]]);
   });
 
-  it('cannot cut protobuf or a single event', () => {
+  for (const compression of ['none', 'gzip'] as const) {
+    it(`splits core's protobuf body (compression ${compression}): resource and scope kept, each span once`, async () => {
+      const request = await coreOtlpRequest(6, { compression });
+      expect(request.contentType).toBe('application/x-protobuf');
+      const whole = decode(request);
+      const [resource] = whole.resourceSpans;
+      const spans = resource!.scopeSpans[0]!.spans;
+      expect(spans).toHaveLength(6);
+      // The trace's own event id comes first; it names no span (its fields ride on the spans).
+      const [traceEvent, ...spanEvents] = request.eventIds;
+      expect(spans.map((s) => s.spanId)).toEqual(spanEvents);
+      const [a, b] = splitRequest(request)!;
+      const half = Math.ceil(spans.length / 2);
+      for (const [part, expected] of [
+        [a, spans.slice(0, half)],
+        [b, spans.slice(half)],
+      ] as const) {
+        expect(part.contentEncoding).toBe(request.contentEncoding);
+        const decoded = decode(part);
+        expect(decoded.resourceSpans).toEqual([
+          { ...resource, scopeSpans: [{ ...resource!.scopeSpans[0], spans: expected }] },
+        ]);
+        const ids = expected.map((s) => s.spanId);
+        expect(part.eventIds).toEqual(part === a ? [traceEvent, ...ids] : ids);
+      }
+      expect(splitRequest(request)!.map((r) => r.id)).toEqual([a.id, b.id]);
+      // Halves split again until one span is left, which cannot be cut.
+      let smallest = a;
+      while (decode(smallest).resourceSpans[0]!.scopeSpans[0]!.spans.length > 1) smallest = splitRequest(smallest)![0];
+      expect(decode(smallest).resourceSpans[0]!.scopeSpans[0]!.spans).toEqual(spans.slice(0, 1));
+      expect(smallest.eventIds).toEqual([traceEvent, spans[0]!.spanId]);
+      expect(splitRequest(smallest)).toBeUndefined();
+    });
+  }
+
+  it('leaves a protobuf body alone when its eventIds do not name its spans', async () => {
+    const request = await coreOtlpRequest(3);
+    expect(splitRequest({ ...request, eventIds: request.eventIds.slice(0, -1) })).toBeUndefined();
+    expect(splitRequest({ ...request, body: (request.body as Uint8Array).subarray(0, 40) })).toBeUndefined();
+    expect(splitRequest({ ...request, contentEncoding: 'gzip' })).toBeUndefined();
+  });
+
+  it('cannot cut a protobuf body it cannot read, or a single event', () => {
     expect(splitRequest({ ...otlpRequest(4), contentType: 'application/x-protobuf' })).toBeUndefined();
     expect(splitRequest(otlpRequest(1))).toBeUndefined();
     expect(selectEvents(otlpRequest(2), ['not-there'], 'r')).toBeUndefined();

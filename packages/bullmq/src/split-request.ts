@@ -1,10 +1,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { derivedRequestId } from './job-ids.js';
+import { splitOtlpProtobuf } from './protobuf-split.js';
 import type { ExportRequest } from './seam.js';
 
 // Workers hold no records, only the assembled body, so a 413 split or a 207 remainder is cut out of the
 // JSON body itself. OTLP spans are keyed by spanId, ingestion events by envelope id: the same ids the
-// request lists in `eventIds`. Protobuf bodies cannot be cut here (undefined: the caller dead-letters).
+// request lists in `eventIds`. A protobuf OTLP body is cut on a 413 too (see protobuf-split.ts), its
+// `eventIds` in span order; a 207 remainder is ingestion-only, so JSON.
 
 interface OtlpBody {
   resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<{ spanId?: string }> }> }>;
@@ -81,8 +83,42 @@ export function selectEvents(request: ExportRequest, ids: readonly string[], tag
   return withBody(request, keepOnly(request, value, keep), kept, tag);
 }
 
+function bytesOf(body: ExportRequest['body']): Buffer {
+  return typeof body === 'string'
+    ? Buffer.from(body, 'latin1')
+    : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+function splitProtobuf(request: ExportRequest): [ExportRequest, ExportRequest] | undefined {
+  const gzip = request.contentEncoding === 'gzip';
+  let halves: ReturnType<typeof splitOtlpProtobuf>;
+  try {
+    const raw = bytesOf(request.body);
+    halves = splitOtlpProtobuf(gzip ? gunzipSync(raw) : raw);
+  } catch {
+    return undefined; // not gzip after all: left uncut, like unreadable JSON
+  }
+  if (halves === undefined) return undefined;
+  const listed = new Set(request.eventIds);
+  if (!halves.every((h) => h.spanIds.every((id) => listed.has(id)))) return undefined;
+  // Ids that name no span (a trace's own event: its fields ride on the spans) stay with the first half,
+  // so the two halves still account for every event the request carried.
+  const second = new Set(halves[1].spanIds);
+  const ids = [request.eventIds.filter((id) => !second.has(id)), request.eventIds.filter((id) => second.has(id))];
+  const [a, b] = halves.map((half, i) => ({
+    ...request,
+    id: derivedRequestId(request.id, i === 0 ? 'a' : 'b', ids[i]!),
+    body: gzip ? new Uint8Array(gzipSync(half.body)) : half.body,
+    eventIds: ids[i]!,
+  }));
+  return [a!, b!];
+}
+
 /** Two requests with half of the events each (a 413), or undefined when it cannot be cut. */
 export function splitRequest(request: ExportRequest): [ExportRequest, ExportRequest] | undefined {
+  if (request.endpoint === 'otlp' && request.contentType.includes('application/x-protobuf')) {
+    return splitProtobuf(request);
+  }
   const value = readJson(request);
   const present = value === undefined ? undefined : idsInBody(request, value);
   if (present === undefined || present.length < 2) return undefined;

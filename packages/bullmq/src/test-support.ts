@@ -1,7 +1,9 @@
 // Helpers for this package's tests (not exported from the package).
 import { randomBytes } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
+import { createFusewire } from '@fusewire/core';
 import { Queue } from 'bullmq';
-import type { ExportRequest } from './seam.js';
+import type { Delivery, ExportRequest } from './seam.js';
 
 export const REDIS_URL = process.env.FUSEWIRE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -70,3 +72,41 @@ export async function dropQueue(name: string, connection: object = { host: '127.
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The OTLP request core itself assembles for one trace of `spans` spans (protobuf by default), caught
+ * by a delivery that keeps it: real encoder output, not a hand-made body.
+ */
+export async function coreOtlpRequest(
+  spans: number,
+  options: { otlpEncoding?: 'protobuf' | 'json'; compression?: 'gzip' | 'none' } = {},
+): Promise<ExportRequest> {
+  const captured: ExportRequest[] = [];
+  const delivery: Delivery = {
+    name: 'capture',
+    needsCredentials: false,
+    async send(request) {
+      captured.push(request);
+      return { kind: 'delivered' };
+    },
+    async close() {},
+  };
+  const quietLogger = { error() {}, warn() {}, info() {}, debug() {} };
+  const fusewire = createFusewire({ delivery, flushOnExit: false, logger: quietLogger, ...options });
+  const traceId = `split-${hex(4)}`;
+  channel('langfuse.trace').publish({ id: traceId, name: 'split-me', metadata: { spans } });
+  for (let i = 0; i < spans; i++) {
+    channel('langfuse.span').publish({
+      id: `${traceId}:${i}`,
+      traceId,
+      name: `span-${i}`,
+      startTime: 1_700_000_000_000 + i,
+      endTime: 1_700_000_000_005 + i,
+      input: { i, text: 'ü'.repeat(i) },
+    });
+  }
+  await fusewire.shutdown(5_000);
+  const otlp = captured.filter((r) => r.endpoint === 'otlp');
+  if (otlp.length !== 1) throw new Error(`expected one OTLP request from core, got ${otlp.length}`);
+  return otlp[0]!;
+}

@@ -33,6 +33,17 @@ describe('cutting requests on the worker', () => {
     expect(a.id).not.toBe(b.id);
   });
 
+  it("keeps the trace's own event id with the first half of core's OTLP/JSON body (every event accounted for)", async () => {
+    const request = await coreOtlpRequest(4, { otlpEncoding: 'json' });
+    expect(request.contentType).toContain('application/json');
+    const [traceEvent, ...spanEvents] = request.eventIds;
+    expect(spanIds(request.body as string)).toEqual(spanEvents);
+    const [a, b] = splitRequest(request)!;
+    expect(a.eventIds).toEqual([traceEvent, ...spanEvents.slice(0, 2)]);
+    expect(b.eventIds).toEqual(spanEvents.slice(2));
+    expect(spanIds(a.body as string)).toEqual(spanEvents.slice(0, 2));
+  });
+
   it('keeps only the chosen ingestion events, and gzip stays gzip', () => {
     const plain = ingestionRequest(4);
     const request = {

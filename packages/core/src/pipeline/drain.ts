@@ -96,7 +96,9 @@ export class Drain {
       // is still in the next slice.
       const partial = (this.#partialRequested || ledger.flushing) && !more;
       if (!more) this.#partialRequested = false;
-      const final = ledger.final;
+      // Final only once intake is empty too: a trace update must not be given up as having no
+      // observation while its spans still wait in intake for the next slice.
+      const final = ledger.final && !more;
       for (const lane of this.#o.lanes) lane.pump({ partial, final });
       if (more) this.soon();
     } catch (error) {

@@ -5,6 +5,7 @@ import { normalize } from '../../pipeline/normalize.js';
 import type { ExportRecord } from '../../model/records.js';
 import { jsonSpanEncoding } from './json-span-encoder.js';
 import { protobufSpanEncoding } from './protobuf-span-encoder.js';
+import { SlicePacer } from '../slice-pacer.js';
 import { LONE_TRACE_MESSAGE, TraceAssembler } from './trace-assembler.js';
 
 function record(kind: string, message: Record<string, unknown>): ExportRecord {
@@ -46,6 +47,23 @@ describe.each(Object.keys(ENCODINGS) as Encoding[])('TraceAssembler (%s)', (name
     const body = decode(encoder.finish()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans?: Span[] }> }> };
     return { spans: body.resourceSpans[0]!.scopeSpans[0]!.spans ?? [], invalid };
   };
+
+  it("keeps a batch's trace fields while another batch encodes between its slices and fills the memory", async () => {
+    // Capacity 2: every new trace rotates the memory, so batch B evicts X while batch A waits between slices.
+    const a = new TraceAssembler({ capacity: 2, holdMs: 100 });
+    const encode = async (records: ExportRecord[]) => {
+      const encoder = encoding.create(0);
+      const invalid = await a.spans(records, encoder, new SlicePacer(0));
+      const body = decode(encoder.finish()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans?: Span[] }> }> };
+      return { spans: body.resourceSpans[0]!.scopeSpans[0]!.spans ?? [], invalid };
+    };
+    const batchA = [record('trace', { id: 'x', name: 'kept' }), record('span', { traceId: 'x', id: 'xr' })];
+    const batchB = ['y1', 'y2', 'y3', 'y4'].map((id) => record('span', { traceId: id, id: `${id}r` }));
+    const [first] = await Promise.all([encode(batchA), encode(batchB)]);
+    expect(first.invalid).toEqual([]);
+    expect(first.spans).toHaveLength(1);
+    expect(attr(first.spans[0]!, 'langfuse.trace.name')).toBe('kept');
+  });
 
   it('puts trace fields on the root span of the same batch', async () => {
     const a = new TraceAssembler({ capacity: 10, holdMs: 100 });

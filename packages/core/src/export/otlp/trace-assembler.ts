@@ -74,16 +74,27 @@ export class TraceAssembler {
   async spans(records: ExportRecord[], encoder: SpanEncoder, pacer?: SlicePacer): Promise<InvalidRecords> {
     const updated = new Map<string, TraceState>();
     const updates = new Map<string, ExportRecord[]>();
+    // The batch's states, looked up once before the first pause: other batches encode between the
+    // slices and may push a state out of the memory, and this batch must still use the one it merged.
+    const batchStates = new Map<string, TraceState>();
     for (const r of records) {
       // States first, so a child ahead of its root or of the update in the batch carries them too.
-      if (r.kind === 'observation' && isRoot(r)) this.#states.obtain(r.traceId, r.startTime);
+      if (r.kind === 'observation' && isRoot(r))
+        batchStates.set(r.traceId, this.#states.obtain(r.traceId, r.startTime));
       if (r.kind !== 'trace') continue;
       const state = this.#states.obtain(r.traceId, r.timestamp);
+      batchStates.set(r.traceId, state);
       mergeTrace(state, r);
       updated.set(r.traceId, state);
       const list = updates.get(r.traceId);
       if (list === undefined) updates.set(r.traceId, [r]);
       else list.push(r);
+    }
+    for (const r of records) {
+      if (r.kind === 'observation' && !batchStates.has(r.traceId)) {
+        const known = this.#states.get(r.traceId);
+        if (known !== undefined) batchStates.set(r.traceId, known);
+      }
     }
     const touched = new Set(updated.values());
     const invalid: InvalidRecords = [];
@@ -97,7 +108,7 @@ export class TraceAssembler {
         invalid.push({ record: r, message: 'span has a malformed trace, span or parent id' });
         continue;
       }
-      const state = this.#states.get(r.traceId);
+      const state = batchStates.get(r.traceId);
       if (state !== undefined) {
         // The latest root copy is what a later update re-sends; failing a root, the latest span.
         if (isRoot(r) || state.anchor === undefined || !isRoot(state.anchor)) state.anchor = r;

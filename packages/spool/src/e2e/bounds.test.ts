@@ -1,30 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
+import { describe, expect, it } from 'vitest';
 import { readSpoolStats } from '../inspect.js';
 import { tempDir } from '../test-support.js';
-import { type App, spansOf, startApp } from './harness.js';
+import { type App, spansOf, spoolE2e, startApp } from './harness.js';
 
 // With a spool, core's queue bounds (maxQueueSize/maxQueueBytes) count only what is in memory:
 // a backlog on disk is bounded by the spool's maxBytes alone. Real child processes, real SQLite.
-let server: LangfuseTestServer;
-const apps: App[] = [];
-const dirs: Array<{ cleanup(): void }> = [];
-
-beforeAll(async () => {
-  server = await startLangfuseServer({ keepBodies: false });
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(async () => {
-  for (const app of apps.splice(0)) await app.kill().catch(() => {});
-  for (const d of dirs.splice(0)) d.cleanup();
-  server.reset();
-  await server.restart().catch(() => {});
-});
+const world = spoolE2e({ keepBodies: false });
+const { apps, dirs } = world;
 
 async function app(config: Parameters<typeof startApp>[1], prefixes?: Parameters<typeof startApp>[2]): Promise<App> {
-  const a = await startApp(server, { client: { flushIntervalMs: 50, maxQueueSize: 100 }, ...config }, prefixes);
+  const a = await startApp(world.server, { client: { flushIntervalMs: 50, maxQueueSize: 100 }, ...config }, prefixes);
   apps.push(a);
   return a;
 }
@@ -33,7 +18,7 @@ describe('queue bounds with a spool', () => {
   it('a spooled backlog grows past maxQueueSize (bounded by maxBytes); memory stays bounded by it', async () => {
     const t = tempDir();
     dirs.push(t);
-    await server.stop();
+    await world.server.stop();
     const first = await app({ path: t.path });
     // 600 events in chunks of 90, each on disk before the next: 6× maxQueueSize, none refused.
     let snap = await first.publish(0, 30);
@@ -51,11 +36,11 @@ describe('queue bounds with a spool', () => {
     const accepted = burst.accepted;
     expect(readSpoolStats(t.path).waiting.events).toBe(1_800 + 300 - 200);
 
-    await server.restart();
+    await world.server.restart();
     const second = await app({ path: t.path }, first);
-    await server.waitFor(() => spansOf(server, first.spanPrefix).size === accepted, 30_000);
+    await world.server.waitFor(() => spansOf(world.server, first.spanPrefix).size === accepted, 30_000);
     const end = await second.shutdown();
-    expect([...spansOf(server, first.spanPrefix).keys()].sort()).toEqual([...burst.acceptedIds].sort());
+    expect([...spansOf(world.server, first.spanPrefix).keys()].sort()).toEqual([...burst.acceptedIds].sort());
     expect(end.stats.dropped).toMatchObject({ queue_full: 0, spool_full: 0, shutdown_timeout: 0 });
     expect(readSpoolStats(t.path).waiting.events).toBe(0);
   });
@@ -63,7 +48,7 @@ describe('queue bounds with a spool', () => {
   it('a full spool refuses as spool_full, not queue_full, however far past maxQueueSize it is', async () => {
     const t = tempDir();
     dirs.push(t);
-    await server.stop();
+    await world.server.stop();
     const a = await app({ path: t.path, spool: { maxBytes: 150_000 } });
     let snap = await a.publish(0, 30);
     for (let i = 1; i < 20; i++) snap = await a.publish(30 * i, 30);

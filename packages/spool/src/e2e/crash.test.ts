@@ -1,27 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
+import { describe, expect, it } from 'vitest';
 import { readSpoolStats } from '../inspect.js';
 import { tempDir } from '../test-support.js';
-import { type App, idPrefixes, spansOf, startApp } from './harness.js';
+import { type App, idPrefixes, spansOf, spoolE2e, startApp } from './harness.js';
 
 // Real SQLite files, real child processes, SIGKILL. Each trace is a trace record, a root span and a
 // child span: two spans at the server, the trace's fields riding on the root.
-let server: LangfuseTestServer;
-const apps: App[] = [];
-const dirs: Array<{ cleanup(): void }> = [];
-
-beforeAll(async () => {
-  server = await startLangfuseServer({ keepBodies: true });
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(async () => {
-  for (const app of apps.splice(0)) await app.kill().catch(() => {});
-  for (const d of dirs.splice(0)) d.cleanup();
-  server.reset();
-  await server.restart().catch(() => {});
-});
+const world = spoolE2e({ keepBodies: true });
+const { apps, dirs } = world;
 
 function file(): string {
   const t = tempDir();
@@ -30,14 +15,14 @@ function file(): string {
 }
 
 async function app(config: Parameters<typeof startApp>[1], prefixes = idPrefixes()): Promise<App> {
-  const a = await startApp(server, { client: { flushIntervalMs: 50 }, ...config }, prefixes);
+  const a = await startApp(world.server, { client: { flushIntervalMs: 50 }, ...config }, prefixes);
   apps.push(a);
   return a;
 }
 
 /** Every trace of a prefix arrived with its fields on the root. */
 function expectTracesComplete(tracePrefix: string, count: number): void {
-  const mine = server.received.traces().filter((t) => t.id.startsWith(tracePrefix));
+  const mine = world.server.received.traces().filter((t) => t.id.startsWith(tracePrefix));
   expect(mine).toHaveLength(count);
   for (const t of mine) {
     expect(t.name).toBe('spool-trace');
@@ -50,7 +35,7 @@ describe('crash safety (SIGKILL, real SQLite, real processes)', () => {
   it('backend dead, events accepted, SIGKILL, restart with the backend up: every event delivered, none twice', async () => {
     const path = file();
     const prefixes = idPrefixes();
-    await server.stop();
+    await world.server.stop();
     const first = await app({ path }, prefixes);
     const snap = await first.publish(0, 300);
     expect(snap.accepted).toBe(600);
@@ -58,11 +43,11 @@ describe('crash safety (SIGKILL, real SQLite, real processes)', () => {
     await first.kill();
     expect(readSpoolStats(path).waiting.events).toBe(900);
 
-    await server.restart();
+    await world.server.restart();
     const second = await app({ path }, prefixes);
-    await server.waitFor(() => spansOf(server, prefixes.spanPrefix).size === 600, 30_000);
+    await world.server.waitFor(() => spansOf(world.server, prefixes.spanPrefix).size === 600, 30_000);
     const final = await second.shutdown();
-    const counts = spansOf(server, prefixes.spanPrefix);
+    const counts = spansOf(world.server, prefixes.spanPrefix);
     expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
     expectTracesComplete(prefixes.tracePrefix, 300);
     expect(final.stats.dropped).toMatchObject({ retry_exhausted: 0, shutdown_timeout: 0 });
@@ -73,18 +58,18 @@ describe('crash safety (SIGKILL, real SQLite, real processes)', () => {
     const path = file();
     const prefixes = idPrefixes();
     // Slow answers: the kill lands while requests are out and rows are claimed.
-    server.script([{ endpoint: 'otlp', delayMs: 100, times: 1_000 }]);
+    world.server.script([{ endpoint: 'otlp', delayMs: 100, times: 1_000 }]);
     const first = await app({ path, client: { flushIntervalMs: 50, flushAt: 20 } }, prefixes);
     await first.publish(0, 400);
-    await server.waitFor(() => spansOf(server, prefixes.spanPrefix).size >= 250, 30_000);
+    await world.server.waitFor(() => spansOf(world.server, prefixes.spanPrefix).size >= 250, 30_000);
     await first.kill();
-    const before = spansOf(server, prefixes.spanPrefix).size;
+    const before = spansOf(world.server, prefixes.spanPrefix).size;
     expect(before).toBeLessThan(800);
     const second = await app({ path, client: { flushIntervalMs: 50, flushAt: 20 } }, prefixes);
-    await server.waitFor(() => spansOf(server, prefixes.spanPrefix).size === 800, 60_000);
+    await world.server.waitFor(() => spansOf(world.server, prefixes.spanPrefix).size === 800, 60_000);
     await second.shutdown();
     // Rows settled as delivered are not sent again: at most the requests in flight at the kill are.
-    const resent = [...spansOf(server, prefixes.spanPrefix).values()].filter((n) => n > 1).length;
+    const resent = [...spansOf(world.server, prefixes.spanPrefix).values()].filter((n) => n > 1).length;
     expect(resent).toBeLessThan(100);
     expectTracesComplete(prefixes.tracePrefix, 400);
   });
@@ -94,20 +79,20 @@ describe('crash safety (SIGKILL, real SQLite, real processes)', () => {
     const a = await app({ path, spool: { leaseMs: 2_000 } });
     const b = await app({ path, spool: { leaseMs: 2_000 } });
     await Promise.all([a.publish(0, 200), b.publish(0, 200)]);
-    await server.waitFor(
-      () => spansOf(server, a.spanPrefix).size === 400 && spansOf(server, b.spanPrefix).size === 400,
+    await world.server.waitFor(
+      () => spansOf(world.server, a.spanPrefix).size === 400 && spansOf(world.server, b.spanPrefix).size === 400,
       30_000,
     );
-    const dupes = (p: string) => [...spansOf(server, p).values()].filter((n) => n > 1).length;
+    const dupes = (p: string) => [...spansOf(world.server, p).values()].filter((n) => n > 1).length;
     expect(dupes(a.spanPrefix) + dupes(b.spanPrefix)).toBe(0);
 
-    await server.stop();
+    await world.server.stop();
     await Promise.all([a.publish(200, 200), b.publish(200, 200)]);
     await a.kill();
-    await server.restart();
+    await world.server.restart();
     // b retried through the outage: its next retry may be up to 30 s away (backoff), on a loaded machine.
-    await server.waitFor(
-      () => spansOf(server, a.spanPrefix).size === 800 && spansOf(server, b.spanPrefix).size === 800,
+    await world.server.waitFor(
+      () => spansOf(world.server, a.spanPrefix).size === 800 && spansOf(world.server, b.spanPrefix).size === 800,
       60_000,
     );
     await b.shutdown();
@@ -121,17 +106,17 @@ describe('crash safety (SIGKILL, real SQLite, real processes)', () => {
 
   it('a tiny maxBytes refuses new events as spool_full and delivers exactly the accepted ones', async () => {
     const path = file();
-    await server.stop();
+    await world.server.stop();
     const first = await app({ path, spool: { maxBytes: 60_000 } });
     const snap = await first.publish(0, 500);
     expect(snap.refused).toBeGreaterThan(0);
     expect(snap.stats.dropped.spool_full).toBe(snap.refused);
     expect(snap.warnings.filter((w) => w.code === 'FUSEWIRE_SPOOL_FULL')).toHaveLength(1);
     await first.kill();
-    await server.restart();
+    await world.server.restart();
     const second = await app({ path, spool: { maxBytes: 60_000 } }, first);
-    await server.waitFor(() => spansOf(server, first.spanPrefix).size >= snap.accepted, 30_000);
+    await world.server.waitFor(() => spansOf(world.server, first.spanPrefix).size >= snap.accepted, 30_000);
     await second.shutdown();
-    expect([...spansOf(server, first.spanPrefix).keys()].sort()).toEqual([...snap.acceptedIds].sort());
+    expect([...spansOf(world.server, first.spanPrefix).keys()].sort()).toEqual([...snap.acceptedIds].sort());
   });
 });

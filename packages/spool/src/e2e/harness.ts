@@ -1,7 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { LangfuseTestServer } from '@fusewire/test-server';
+import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 const APP = fileURLToPath(new URL('./spool-app.mjs', import.meta.url));
 
@@ -109,4 +110,37 @@ export function spansOf(server: LangfuseTestServer, spanPrefix: string): Map<str
   const out = new Map<string, number>();
   for (const [id, n] of server.received.spanIds()) if (id.startsWith(spanPrefix)) out.set(id, n);
   return out;
+}
+
+/**
+ * One test server for the file, and what each test started (apps, temp dirs) torn down after it: the
+ * server is reset and back up for the next test. `server` is there from `beforeAll` on.
+ */
+export function spoolE2e(options: { keepBodies: boolean }): {
+  readonly server: LangfuseTestServer;
+  apps: App[];
+  dirs: Array<{ cleanup(): void }>;
+} {
+  let server: LangfuseTestServer | undefined;
+  const world = {
+    get server(): LangfuseTestServer {
+      if (server === undefined) throw new Error('spoolE2e: the server starts in beforeAll');
+      return server;
+    },
+    apps: [] as App[],
+    dirs: [] as Array<{ cleanup(): void }>,
+  };
+  beforeAll(async () => {
+    server = await startLangfuseServer(options);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  afterEach(async () => {
+    for (const app of world.apps.splice(0)) await app.kill().catch(() => {});
+    for (const d of world.dirs.splice(0)) d.cleanup();
+    world.server.reset();
+    await world.server.restart().catch(() => {});
+  });
+  return world;
 }

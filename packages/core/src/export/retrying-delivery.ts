@@ -170,7 +170,7 @@ export class RetryingDelivery {
         // Not reported as a success: that would forget the log key, and every such answer would log again.
         const { delivered, rejected } = splitByCount(records, result.rejected);
         const of = `${rejected.length} of these ${records.length} events`;
-        const message = `${result.message}; counted as ${of} dropped (rejected_unattributed, kept in deadLetters() as stand-ins: the answer names no span, so an entry may be one the receiver stored), the rest delivered, nothing retried`;
+        const message = `${result.message}; counted as ${of} dropped (rejected_unattributed, kept in deadLetters() as stand-ins: the answer names no span, so an entry may be one the receiver stored), the rest delivered, nothing retried. Hint: Langfuse itself never answers partialSuccess — look at the receiver's logs (a collector or proxy in front) for why it refused spans`;
         this.#report.exportFailed(result.code, message, false);
         this.#report.settle(delivered, 'delivered');
         this.#report.settle(rejected, 'rejected_unattributed', {

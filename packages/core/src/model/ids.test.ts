@@ -59,6 +59,24 @@ describe('caller ids', () => {
     expect(isSpanId(toSpanId('0af7651916cd43dd8448eb211c80319c'))).toBe(true);
   });
 
+  it('maps each id on its own, in any order of arrival (the last mapping is remembered)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('order-1', 'order-2', 'ABCDEF'.repeat(5) + 'AB', 'ab'.repeat(16)), { maxLength: 12 }),
+        (ids) => {
+          const first = new Map<string, string>();
+          for (const id of ids) {
+            const mapped = toTraceId(id);
+            expect(mapped).toBe(first.get(id) ?? mapped);
+            first.set(id, mapped);
+          }
+          if (first.size > 1) expect(new Set(first.values()).size).toBe(first.size);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('always yields canonical ids (property)', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 100 }), (s) => {

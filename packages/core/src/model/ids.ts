@@ -54,6 +54,17 @@ function hashHex(input: string, length: number): string {
  * any other string is hashed, so the same input always lands on the same trace.
  */
 export function toTraceId(id: string): string {
+  // A trace's id arrives with the trace and again with each of its observations.
+  if (id === lastTraceId) return lastTraceIdOut;
+  lastTraceIdOut = canonicalTraceId(id);
+  lastTraceId = id;
+  return lastTraceIdOut;
+}
+
+let lastTraceId = '';
+let lastTraceIdOut = '';
+
+function canonicalTraceId(id: string): string {
   if (isLowerHex(id, 32)) return id;
   const lower = id.toLowerCase();
   if (isLowerHex(lower, 32)) return lower;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { plainJson } from './plain-json.js';
-import { serializeJson } from './safe-json.js';
+import { DEFAULT_JSON_BUDGET, serializeJson } from './safe-json.js';
 
 /** safe-json.ts with its fast path turned off: the writer alone, to compare against. */
 async function writerOnly(): Promise<typeof serializeJson> {
@@ -83,8 +83,140 @@ describe('plainJson (the fast path of serializeJson)', () => {
       { toJSON: () => 'x' },
       { long: 'x'.repeat(200) },
       Array.from({ length: 100 }, (_, i) => i),
+      new Proxy({ a: 1 }, {}),
+      Object.defineProperty({}, 'x', { get: () => 1, enumerable: true }),
+      Object.defineProperty([1], 0, { get: () => 1 }),
+      { [Symbol.toStringTag]: 'Tagged' },
+      Object.setPrototypeOf(new String('ab'), Object.prototype),
+      Object.setPrototypeOf(new Uint8Array(2), Object.prototype),
     ]) {
       expect(plainJson(v, 100, 10_000)).toBeUndefined();
     }
   });
+
+  it("never runs the caller's code: a getter or a Proxy trap runs only in the safe writer (property)", async () => {
+    const writer = await writerOnly();
+    fc.assert(
+      fc.property(hostileValue.value, (build) => {
+        const fastCalls = { n: 0 };
+        const fast = plainJson(build(fastCalls), 1_000_000, 100_000);
+        expect(fastCalls.n).toBe(0);
+        const served = { n: 0 };
+        const alone = { n: 0 };
+        const out = serializeJson(build(served), DEFAULT_JSON_BUDGET);
+        expect(out).toEqual(writer(build(alone), DEFAULT_JSON_BUDGET));
+        // The safe writer reads what the fast path refused: every getter and trap runs as often as it alone would.
+        expect(served.n).toBe(alone.n);
+        if (fast !== undefined) expect(fast).toEqual(out);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a getter that answers small, then a 2^40 DAG, cannot make the work unbounded', () => {
+    let node: Record<string, unknown> = { leaf: 'x' };
+    for (let d = 0; d < 40; d++) node = { a: node, b: node };
+    const bomb = node;
+    let reads = 0;
+    const v = {
+      messages: [{ role: 'user', content: 'hi' }],
+      get extra() {
+        reads++;
+        return reads === 1 ? 'small' : bomb;
+      },
+    };
+    // JSON.stringify after a walk that read the getter would write 2^40 leaves; the walk refuses
+    // to read it, so the getter runs once, in the safe writer, and answers small.
+    expect(serializeJson(v).json).toBe('{"messages":[{"role":"user","content":"hi"}],"extra":"small"}');
+    expect(reads).toBe(1);
+  });
+
+  it('takes wide and deep plain values (up to its node and depth bounds), and long chat histories', () => {
+    const history = Array.from({ length: 200 }, (_, i) => ({
+      role: i % 2 ? 'assistant' : 'user',
+      content: `turn ${i}`,
+    }));
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 15; i++) deep = { d: deep };
+    for (const v of [history, deep, Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i]))]) {
+      expect(plainJson(v, 1_000_000, 100_000)?.json).toBe(JSON.stringify(v));
+    }
+  });
 });
+
+type Counter = { n: number };
+type Build = (calls: Counter) => unknown;
+
+/**
+ * Values with the caller's code in them, rebuilt for each run (so each gets its own counter): a
+ * getter, a Proxy (its traps count), an index getter, a null-prototype object, a class
+ * instance, a Date, a repeat; the rest plain.
+ */
+const hostileValue = fc.letrec<{ value: Build; object: Build; array: Build }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.constantFrom(true, null, undefined)).map((p) => () => p),
+    tie('array'),
+    tie('object'),
+    tie('object'),
+  ),
+  array: fc.array(tie('value'), { maxLength: 5 }).map((items) => (calls: Counter) => items.map((b) => b(calls))),
+  object: fc
+    .tuple(
+      fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 5 }),
+      fc.constantFrom('plain', 'plain', 'getter', 'proxy', 'indexGetter', 'nullProto', 'class', 'date', 'repeat'),
+    )
+    .map(([fields, twist]) => (calls: Counter) => {
+      const o: Record<string, unknown> = {};
+      for (const [k, b] of Object.entries(fields)) o[k] = b(calls);
+      return twisted(o, twist, calls);
+    }),
+}));
+
+class Row {
+  constructor(readonly id: number) {}
+}
+
+function twisted(o: Record<string, unknown>, twist: string, calls: Counter): unknown {
+  switch (twist) {
+    case 'getter':
+      return Object.defineProperty(o, 'lazy', {
+        enumerable: true,
+        get: () => {
+          calls.n++;
+          return { n: calls.n };
+        },
+      });
+    case 'proxy':
+      return new Proxy(o, {
+        get(target, key, receiver) {
+          calls.n++;
+          return Reflect.get(target, key, receiver);
+        },
+        ownKeys(target) {
+          calls.n++;
+          return Reflect.ownKeys(target);
+        },
+      });
+    case 'indexGetter': {
+      const list: unknown[] = [1, o];
+      return Object.defineProperty(list, 0, {
+        enumerable: true,
+        get: () => {
+          calls.n++;
+          return 'got';
+        },
+      });
+    }
+    case 'nullProto':
+      return Object.assign(Object.create(null), o);
+    case 'class':
+      return { row: new Row(1), o };
+    case 'date':
+      return { at: new Date(0), o };
+    case 'repeat':
+      return { a: o, b: o };
+    default:
+      return o;
+  }
+}

@@ -1,127 +1,153 @@
-/**
- * The fast path of safe-json.ts: most payloads are small trees of plain objects, arrays and
- * primitives, which JSON.stringify would write exactly as the safe writer does. This writes
- * those without the writer's bookkeeping (no maps of seen objects, no closures per object) and
- * gives up — returning undefined, so the safe writer runs instead — on anything else: a class
- * instance, a `toJSON`, an Error, binary data, a bigint, an object met twice (a cycle or a
- * repeat), deep nesting, a throwing getter, or text that might not fit the budget. Whatever it
- * returns is what the safe writer would have written, value for value and node for node.
- */
-
-/** Deeper than this is left to the safe writer (which also marks cycles and repeats). */
-const MAX_DEPTH = 8;
-/** Objects and arrays per value; each new one is checked against the others (a repeat or a cycle gives up). */
-const MAX_OBJECTS = 32;
-/**
- * Values per payload, and keys or items per object. Small, so that giving up costs little: the
- * safe writer then reads the value again (a getter runs twice), within its own budget.
- */
-const MAX_NODES = 256;
-const MAX_WIDTH = 64;
-
+import { types } from 'node:util';
 import type { SerializedJson } from './safe-json.js';
 
+/**
+ * The fast path of safe-json.ts: most payloads are small trees of plain objects, arrays and
+ * primitives, which JSON.stringify writes exactly as the safe writer does. A check walk that
+ * builds no string proves the value is such a tree, within the budget; then one native
+ * JSON.stringify writes it. Anything else — a class instance, a `toJSON`, an Error, binary
+ * data, a bigint, an object met twice (a cycle or a repeat), deep nesting, a getter, a Proxy,
+ * text that might not fit — returns undefined, and the safe writer runs instead. Whatever it
+ * returns is what the safe writer would have written, value for value and node for node.
+ *
+ * Why two reads are safe: the walk runs no code of the caller's. It never reads a property
+ * that is a getter (own or inherited: `__lookupGetter__` looks without calling), never
+ * touches a Proxy (whose traps are code), and never calls `toJSON` or `Symbol.toStringTag`
+ * (it gives up when either exists). Plain data cannot change between the walk and
+ * JSON.stringify's read when no code runs in between, so what the walk bounded — nodes, depth,
+ * no repeats, characters — is what JSON.stringify writes: a getter cannot return a small
+ * value to the walk and a 2^depth DAG to the second read, because it is never called here.
+ * A getter therefore runs once, in the safe writer. What is left: a global JSON.stringify,
+ * Object.keys or Array.isArray replaced by the application runs for every payload (as it
+ * would for any library), and the byte check after the write is the last guard.
+ */
+
+/** Deeper than this is left to the safe writer (it cuts at 64). */
+const MAX_DEPTH = 16;
+/**
+ * Values (and keys) the walk visits before it gives up: giving up late costs a wasted walk
+ * (≈20 ns a value), then the safe writer's own.
+ */
+const MAX_NODES = 4096;
+/** Repeats are found by a scan of the objects met so far; past this many, by a Set. */
+const SCAN = 16;
+
+// Annex B (every engine Node runs on has it); TypeScript's lib does not declare it.
+const lookupGetter = (Object.prototype as { __lookupGetter__: (this: object, key: PropertyKey) => unknown })
+  .__lookupGetter__;
+const objectTag = Object.prototype.toString;
+const TAG = Symbol.toStringTag;
+const { isProxy } = types;
+
 let busy = false;
-let limit = 0;
-let out = '';
 let nodes = 0;
+let nodeLimit = 0;
+let chars = 0;
+let charLimit = 0;
 let objectCount = 0;
 const objects: object[] = [];
+const many = new Set<object>();
 
 /** `value` as JSON when it is plain data within the budget; undefined means "use the safe writer". */
 export function plainJson(value: unknown, maxBytes: number, maxNodes: number): SerializedJson | undefined {
-  // A getter or Proxy trap that serialises again would share this state: let the safe writer do it.
+  // No caller code runs in here, so nothing can re-enter; the guard keeps it that way if that changes.
   if (busy) return undefined;
   busy = true;
-  limit = maxBytes;
-  out = '';
   nodes = 0;
+  // Node counts and bytes only grow: ending below both bounds means the safe writer never
+  // found its budget exhausted, and never cut a string.
+  nodeLimit = Math.min(maxNodes, MAX_NODES);
+  chars = 0;
+  charLimit = maxBytes;
   objectCount = 0;
   try {
-    if (!write(value, 0)) return undefined;
-    // Node counts and bytes only grow: within both bounds at the end means the safe writer
-    // never found its budget exhausted, and never cut a string.
-    if (nodes >= maxNodes) return undefined;
-    const json = out;
-    // Flattened once (as the safe writer does): a queued event retains its characters, not a rope.
-    Number(json);
-    const bytes = Buffer.byteLength(json, 'utf8');
+    if (!plain(value, 0)) return undefined;
+    const json = JSON.stringify(value);
+    // Measuring flattens the text (a builder's rope of parts): a queued event retains its characters.
+    const bytes = Buffer.byteLength(json);
     if (bytes >= maxBytes) return undefined;
     return { json, bytes, truncated: false, nodes };
   } catch {
     return undefined;
   } finally {
     // Never keep a caller's object alive from here.
-    for (let i = 0; i < objectCount; i++) objects[i] = EMPTY;
-    out = '';
+    for (let i = 0; i < objectCount && i < SCAN; i++) objects[i] = EMPTY;
+    if (objectCount > SCAN) many.clear();
     busy = false;
   }
 }
 
 const EMPTY = {};
 
-function write(v: unknown, depth: number): boolean {
-  nodes++;
+function plain(v: unknown, depth: number): boolean {
+  if (++nodes >= nodeLimit) return false;
   switch (typeof v) {
     case 'string':
-      // Never more work than the budget: a long string is the safe writer's to cut.
-      if (v.length >= limit - out.length) return false;
-      out += JSON.stringify(v);
-      return true;
+      // JSON of a string is at least its length plus quotes, in UTF-8 bytes.
+      chars += v.length + 2;
+      return chars < charLimit;
     case 'number':
-      out += Number.isFinite(v) ? String(v) : 'null';
-      return true;
     case 'boolean':
-      out += v ? 'true' : 'false';
       return true;
     case 'object':
-      if (nodes > MAX_NODES) return false;
-      if (v === null) {
-        out += 'null';
-        return true;
-      }
-      return writeObject(v, depth);
+      return v === null || plainObject(v, depth);
     default:
       // bigint (written as a string by the safe writer), and what only the root can be.
       return false;
   }
 }
 
-function writeObject(o: object, depth: number): boolean {
-  if (depth >= MAX_DEPTH || objectCount >= MAX_OBJECTS) return false;
-  for (let i = 0; i < objectCount; i++) if (objects[i] === o) return false;
-  objects[objectCount++] = o;
-  if (typeof (o as { toJSON?: unknown }).toJSON === 'function') return false;
-  if (Array.isArray(o)) {
-    if (o.length > MAX_WIDTH) return false;
-    out += '[';
-    for (let i = 0; i < o.length; i++) {
-      if (i > 0) out += ',';
-      const item: unknown = o[i];
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') out += 'null';
-      else if (!write(item, depth + 1)) return false;
-    }
-    out += ']';
-    return true;
-  }
+function plainObject(o: object, depth: number): boolean {
+  if (depth >= MAX_DEPTH || !firstMeeting(o)) return false;
+  // Before anything else touches it: every operation on a Proxy may run a trap.
+  if (isProxy(o)) return false;
+  // `in` finds one anywhere on the chain without reading it.
+  if ('toJSON' in o) return false;
+  if (Array.isArray(o)) return plainArray(o, depth);
   const proto = Object.getPrototypeOf(o);
   if (proto !== Object.prototype && proto !== null) return false;
-  // An Error or a typed array given a plain prototype is still one to the safe writer.
-  if (ArrayBuffer.isView(o) || Object.prototype.toString.call(o) !== '[object Object]') return false;
+  // An Error, a boxed primitive or a typed array given a plain prototype is still one to the
+  // safe writer (and a boxed primitive to JSON.stringify); the tag check reads no caller code
+  // once no Symbol.toStringTag exists.
+  if (TAG in o || ArrayBuffer.isView(o) || objectTag.call(o) !== '[object Object]') return false;
   const keys = Object.keys(o);
-  if (keys.length > MAX_WIDTH) return false;
-  out += '{';
-  let first = true;
-  for (const key of keys) {
+  if (nodes + keys.length >= nodeLimit) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (lookupGetter.call(o, key) !== undefined) return false;
     const value: unknown = (o as Record<string, unknown>)[key];
     nodes++;
+    chars += key.length + 3;
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-    if (!first) out += ',';
-    first = false;
-    out += JSON.stringify(key);
-    out += ':';
-    if (!write(value, depth + 1)) return false;
+    if (!plain(value, depth + 1)) return false;
   }
-  out += '}';
+  return chars < charLimit;
+}
+
+function plainArray(a: unknown[], depth: number): boolean {
+  const length = a.length;
+  if (nodes + length >= nodeLimit) return false;
+  for (let i = 0; i < length; i++) {
+    // An index getter, or one on the prototype chain that a hole would read.
+    if (lookupGetter.call(a, i) !== undefined) return false;
+    const item: unknown = a[i];
+    chars += 1;
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    if (!plain(item, depth + 1)) return false;
+  }
+  return chars < charLimit;
+}
+
+/** False for an object met before in this value (a cycle or a repeat: the safe writer's to mark). */
+function firstMeeting(o: object): boolean {
+  if (objectCount < SCAN) {
+    for (let i = 0; i < objectCount; i++) if (objects[i] === o) return false;
+    objects[objectCount++] = o;
+    return true;
+  }
+  if (objectCount === SCAN) for (let i = 0; i < SCAN; i++) many.add(objects[i]!);
+  if (many.has(o)) return false;
+  many.add(o);
+  objectCount++;
   return true;
 }

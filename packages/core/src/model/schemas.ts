@@ -69,6 +69,11 @@ function isModelParamValue(v: unknown): boolean {
 
 const everyValue = (v: unknown, ok: (x: unknown) => boolean) => isPlainObject(v) && Object.values(v).every(ok);
 
+// Per-value checks made once (not an arrow per message, as an inline one would be).
+const isString = (t: unknown): boolean => typeof t === 'string';
+const isTokenCount = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+const isCost = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+
 const FAST: Record<FieldType, (v: unknown) => boolean> = {
   id: (v) => typeof v === 'string' && v.length > 0 && v.length <= 800 && !v.includes('\r'),
   string: (v) => typeof v === 'string',
@@ -76,12 +81,12 @@ const FAST: Record<FieldType, (v: unknown) => boolean> = {
   time: isTime,
   json: () => true,
   level: (v) => v === 'DEFAULT' || v === 'DEBUG' || v === 'WARNING' || v === 'ERROR',
-  tags: (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'),
+  tags: (v) => Array.isArray(v) && v.every(isString),
   bool: (v) => typeof v === 'boolean',
   modelParameters: (v) => everyValue(v, isModelParamValue),
   // Or OpenAI's usage object as returned: Langfuse converts that shape itself (model/usage-details.ts).
-  usage: (v) => everyValue(v, (x) => typeof x === 'number' && Number.isInteger(x) && x >= 0) || isOpenAiUsage(v),
-  cost: (v) => everyValue(v, (x) => typeof x === 'number' && Number.isFinite(x) && x >= 0),
+  usage: (v) => everyValue(v, isTokenCount) || isOpenAiUsage(v),
+  cost: (v) => everyValue(v, isCost),
   int: (v) => typeof v === 'number' && Number.isInteger(v),
   scoreValue: (v) => (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string',
   scoreType: (v) => typeof v === 'string' && (SCORE_TYPES as readonly string[]).includes(v),

@@ -162,13 +162,19 @@ function traceFields(m: Record<string, unknown>, p: Payloads): TraceFields {
   if (m.input !== undefined) f.input = p.get(m.input);
   if (m.output !== undefined) f.output = p.get(m.output);
   if (m.metadata != null) f.metadata = p.get(m.metadata);
-  // A fresh array of plain strings: nothing of the caller's array (a subclass, a toJSON) survives.
-  if (Array.isArray(m.tags)) f.tags = Array.from(m.tags as string[], String);
+  if (Array.isArray(m.tags)) f.tags = plainStrings(m.tags as string[]);
   if (typeof m.public === 'boolean') f.public = m.public;
   if (typeof m.release === 'string') f.release = m.release;
   if (typeof m.version === 'string') f.version = m.version;
   if (typeof m.environment === 'string') f.environment = m.environment;
   return f;
+}
+
+/** A fresh array of the (validated) strings: nothing of the caller's array (a subclass, a toJSON) survives. */
+function plainStrings(list: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) out.push(String(list[i]));
+  return out;
 }
 
 function toTrace(raw: RawRecord, m: Record<string, unknown>, p: Payloads): TraceRecord {

@@ -683,3 +683,45 @@ describe('a type plain JS got wrong', () => {
     expect(wrap(weird, { name: 'x' }, (a: number) => a + 1)(1)).toBe(2);
   });
 });
+
+// instrument() skips its TracingChannel events while only fusewire's own subscribers would hear
+// them (tracing-channels.ts, othersListen): any other listener, on any of the five channels, must
+// still get every event of every call.
+describe('another tracer on the langfuse.* TracingChannels', () => {
+  const heard: string[] = [];
+  const record = (event: string) => (ctx: unknown) =>
+    heard.push(`${event}:${(ctx as { name?: string }).name}:${(ctx as { ended?: boolean }).ended}`);
+
+  it.each(['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const)(
+    'listening on %s only, hears it for sync, async and failing calls',
+    async (event) => {
+      startClient(server);
+      heard.length = 0;
+      const handler = record(event);
+      const channel = dc.tracingChannel('langfuse.chain');
+      channel[event].subscribe(handler);
+      try {
+        instrument('chain', { name: 'sync' }, () => 1);
+        await instrument('chain', { name: 'async' }, async () => 2);
+        await instrument('chain', { name: 'rejects' }, async () => {
+          throw new Error('no');
+        }).catch(() => undefined);
+      } finally {
+        channel[event].unsubscribe(handler);
+      }
+      const expected = {
+        start: ['start:sync:false', 'start:async:false', 'start:rejects:false'],
+        end: ['end:sync:true', 'end:async:false', 'end:rejects:false'],
+        asyncStart: ['asyncStart:async:true', 'asyncStart:rejects:true'],
+        asyncEnd: ['asyncEnd:async:true', 'asyncEnd:rejects:true'],
+        error: ['error:rejects:true'],
+      }[event];
+      expect(heard).toEqual(expected);
+      // With the listener gone, nothing more is heard, and the observations were all recorded.
+      await instrument('chain', { name: 'alone' }, async () => 3);
+      expect(heard).toEqual(expected);
+      await stopClient();
+      expect(server.received.spans.map((s) => s.name).sort()).toEqual(['alone', 'async', 'rejects', 'sync']);
+    },
+  );
+});

@@ -5,9 +5,15 @@ import type { ActiveObservation, ObservationAttributes } from './observation-typ
 import { openObservation, runningPipeline } from './open-observation.js';
 import { thenOf, watchThenable } from './passthrough.js';
 import { OBSERVATION_TYPES, type ObservationType } from '../model/schemas.js';
-import { type AnyTracingChannel, hasForeignStores, tracingChannelFor } from '../channels/tracing-channels.js';
+import {
+  type AnyTracingChannel,
+  hasForeignStores,
+  othersListen,
+  tracingChannelFor,
+} from '../channels/tracing-channels.js';
 
 const storage = globalState().storage;
+const subscribed = globalState().subscribed;
 const KNOWN_TYPES: ReadonlySet<string> = new Set(OBSERVATION_TYPES);
 
 /**
@@ -41,7 +47,7 @@ export function instrument<T>(
   if (channel !== undefined && !channel.hasSubscribers) return fn(NOOP_OBSERVATION);
   const obs = begin(type, attributes);
   if (obs === undefined) return fn(NOOP_OBSERVATION);
-  return storage.run(obs, body, channel, obs, fn, undefined, undefined) as T;
+  return storage.run(obs, body, published(channel, type), obs, fn, undefined, undefined) as T;
 }
 
 /**
@@ -79,7 +85,7 @@ export function wrap<F extends (...args: any[]) => any>(
     }
     const obs = begin(type, attrs);
     if (obs === undefined) return Reflect.apply(fn, this, args);
-    return storage.run(obs, body, channel, obs, fn, this, args);
+    return storage.run(obs, body, published(channel, type), obs, fn, this, args);
   };
   try {
     Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
@@ -105,6 +111,11 @@ export function wrap<F extends (...args: any[]) => any>(
  */
 export function startObservation(type: ObservationType, attributes?: ObservationAttributes): ActiveObservation {
   return begin(type, attributes) ?? NOOP_OBSERVATION;
+}
+
+/** The channel to publish the observation's events on: none when only fusewire itself would hear them. */
+function published(channel: AnyTracingChannel | undefined, type: string): AnyTracingChannel | undefined {
+  return channel !== undefined && othersListen(channel, type, subscribed) ? channel : undefined;
 }
 
 /** A new observation under the current context, or undefined when there is nothing to record. */
@@ -176,6 +187,7 @@ function settle(channel: AnyTracingChannel | undefined, obs: Observation, result
         channel.asyncStart.publish(obs);
         channel.asyncEnd.publish(obs);
       }
+      return value;
     },
     (error) => {
       obs.error = error;
@@ -185,6 +197,7 @@ function settle(channel: AnyTracingChannel | undefined, obs: Observation, result
         channel.asyncStart.publish(obs);
         channel.asyncEnd.publish(obs);
       }
+      throw error;
     },
   );
 }

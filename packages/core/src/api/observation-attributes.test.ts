@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { toSpanId } from '../model/ids.js';
 import { startClient, stopClient } from '../test-helpers.js';
 import { instrument, startObservation } from './instrument.js';
-import type { ObservationAttributes } from './observation-types.js';
+import { OBSERVATION_FIELDS, type ObservationAttributes } from './observation-types.js';
 
 // The README says instrument()/startObservation() take the channel table's fields: id, startTime
 // and endTime included. These tests hold the runtime to what the types now accept.
@@ -45,4 +45,17 @@ it('without them, the id is fresh and both times are measured', async () => {
   expect(node!.startTime).toBeGreaterThanOrEqual(before - 1);
   expect(node!.endTime).toBeGreaterThanOrEqual(node!.startTime!);
   expect(node!.endTime).toBeLessThanOrEqual(Date.now() + 1);
+});
+
+// Observation reads each field by name (not by looping over the list, for speed): a field added
+// to OBSERVATION_FIELDS and not to that code would be silently ignored.
+it('every field of OBSERVATION_FIELDS is taken at start and by update()', () => {
+  startClient(server);
+  const given = (tag: string) =>
+    Object.fromEntries(OBSERVATION_FIELDS.map((field) => [field, `${tag}:${field}`])) as ObservationAttributes;
+  const obs = startObservation('generation', given('start'));
+  const read = () => Object.fromEntries(OBSERVATION_FIELDS.map((field) => [field, obs[field]]));
+  expect(read()).toEqual(given('start'));
+  obs.update(given('update'));
+  expect(read()).toEqual(given('update'));
 });

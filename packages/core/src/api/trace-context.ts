@@ -83,8 +83,18 @@ function runScoped(scope: TraceScope, fn: () => unknown): unknown {
     scope.close();
     return result;
   }
-  const close = () => scope.close();
-  return watchThenable(result, then, close, close);
+  return watchThenable(
+    result,
+    then,
+    (value) => {
+      scope.close();
+      return value;
+    },
+    (error) => {
+      scope.close();
+      throw error;
+    },
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TraceScopeEntry } from './context.js';
+import { now } from '../runtime/clock.js';
 import { globalState } from '../runtime/global-state.js';
 
 /**
@@ -99,13 +100,13 @@ export class TraceScope implements TraceScopeEntry {
    * waiting fields leave with it. The first root to end names an unnamed trace created here.
    * `owner` marks the observation whose end closes the scope.
    */
-  rootEnded(name: unknown, owner: boolean): void {
+  rootEnded(name: unknown, owner: boolean, at?: number): void {
     if (!this.sampled) return;
     if (!this.#named && this.#createdHere && typeof name === 'string') {
       this.#named = true;
       (this.#pending ??= {}).name = name;
     }
-    this.publish();
+    this.publish(at);
     if (owner) this.#closed = true;
   }
 
@@ -115,8 +116,8 @@ export class TraceScope implements TraceScopeEntry {
     this.#closed = true;
   }
 
-  /** Queues the waiting fields as one `trace` message. */
-  publish(): void {
+  /** Queues the waiting fields as one `trace` message (at `at`, a clock read the caller made, if given). */
+  publish(at?: number): void {
     const pending = this.#pending;
     if (pending === undefined) return;
     this.#pending = undefined;
@@ -125,6 +126,8 @@ export class TraceScope implements TraceScopeEntry {
     if (pipeline === undefined) return;
     pending.id = this.traceId;
     if (this.#createdHere) pending.timestamp = this.#startTime;
-    pipeline.accept('trace', pending, undefined);
+    // `pending` is ours and let go of here: handed over without a copy.
+    if (pipeline.acceptOwn !== undefined) pipeline.acceptOwn('trace', pending, at ?? now());
+    else pipeline.accept('trace', pending, undefined);
   }
 }

@@ -4,7 +4,7 @@ import type { GlobalState } from '../runtime/global-state.js';
 import type { Observation } from '../api/observation.js';
 import { openObservation } from '../api/open-observation.js';
 import { CONTEXT_OBSERVATION, OBSERVATION_BRAND } from '../runtime/global-state.js';
-import { TRACED_TYPES, TRACING_CHANNELS } from './tracing-channels.js';
+import { subscriptionKey, TRACED_TYPES, TRACING_CHANNELS } from './tracing-channels.js';
 
 type Context = Record<PropertyKey, unknown>;
 
@@ -25,7 +25,7 @@ const isContext = (ctx: unknown): ctx is Context => typeof ctx === 'object' && c
 export function subscribeTracingChannels(state: GlobalState): void {
   for (const type of TRACED_TYPES) {
     const name = TRACING_CHANNELS[type];
-    const key = `tracing:${name}`;
+    const key = subscriptionKey(type);
     if (state.subscribed.has(key)) continue;
     state.subscribed.add(key);
 

@@ -72,16 +72,7 @@ export class Intake {
     let unaccounted = false;
     try {
       if (context !== undefined && context.suppressed === true) return;
-      const ledger = this.#ledger;
-      ledger.handed();
-      if (!this.#accepting) {
-        ledger.refused('after_shutdown');
-        return;
-      }
-      if (!ledger.hasRoom) {
-        this.#refuse();
-        return;
-      }
+      if (!this.#room()) return;
       unaccounted = true;
       let copy: Record<string, unknown> | undefined;
       let problem: string | undefined;
@@ -97,20 +88,63 @@ export class Intake {
         }
       }
       // Stamped before the masks run: instrumentation uses this time as an end time.
-      const acceptedAt = now();
-      if (copy !== undefined && this.#masks.length > 0) this.#mask(kind, copy);
-      const bytes = copy !== undefined ? estimateBytes(copy) : UNREADABLE_BYTES;
-      const epoch = ledger.admit(bytes);
-      this.#raw.push({ kind, message: copy, acceptedAt, context, bytes, epoch, problem });
+      this.#admit(kind, copy, problem, context, now());
       unaccounted = false;
-      // Recovery is reported below a low-water mark, so a queue hovering at its limit under
-      // sustained overload does not log a warning and a recovery for every batch.
-      if (this.#overflowing && ledger.belowLowWater) this.#recovered();
-      if (this.#raw.size >= this.#options.flushAt) this.#options.backlog();
     } catch (error) {
       if (unaccounted) this.#ledger.refused('invalid');
       logInternalError(this.#log, 'accept', error);
     }
+  }
+
+  /**
+   * fusewire's own messages (an observation ending, a trace scope's fields): a fresh plain object
+   * handed over for good, so it is not copied, and `acceptedAt` is the clock read the caller
+   * already made (a root observation and its trace's fields share one). Same accounting as accept().
+   */
+  acceptOwn(kind: string, message: Record<string, unknown>, acceptedAt: number): void {
+    let unaccounted = false;
+    try {
+      if (!this.#room()) return;
+      unaccounted = true;
+      this.#admit(kind, message, undefined, undefined, acceptedAt);
+      unaccounted = false;
+    } catch (error) {
+      if (unaccounted) this.#ledger.refused('invalid');
+      logInternalError(this.#log, 'accept', error);
+    }
+  }
+
+  /** Counts the message as handed; false (and counted as refused) when it cannot be taken. */
+  #room(): boolean {
+    const ledger = this.#ledger;
+    ledger.handed();
+    if (!this.#accepting) {
+      ledger.refused('after_shutdown');
+      return false;
+    }
+    if (!ledger.hasRoom) {
+      this.#refuse();
+      return false;
+    }
+    return true;
+  }
+
+  #admit(
+    kind: string,
+    copy: Record<string, unknown> | undefined,
+    problem: string | undefined,
+    context: ContextStore | undefined,
+    acceptedAt: number,
+  ): void {
+    if (copy !== undefined && this.#masks.length > 0) this.#mask(kind, copy);
+    const bytes = copy !== undefined ? estimateBytes(copy) : UNREADABLE_BYTES;
+    const ledger = this.#ledger;
+    const epoch = ledger.admit(bytes);
+    this.#raw.push({ kind, message: copy, acceptedAt, context, bytes, epoch, problem });
+    // Recovery is reported below a low-water mark, so a queue hovering at its limit under
+    // sustained overload does not log a warning and a recovery for every batch.
+    if (this.#overflowing && ledger.belowLowWater) this.#recovered();
+    if (this.#raw.size >= this.#options.flushAt) this.#options.backlog();
   }
 
   /** The oldest raw record, taken for good (whatever happens to it next, it is never taken twice). */

@@ -60,6 +60,11 @@ export class Pipeline implements PipelineEntry {
     this.#parts.intake.accept(kind, message, store);
   }
 
+  /** fusewire's own messages, handed over for good (see intake.ts). */
+  acceptOwn(kind: string, message: Record<string, unknown>, acceptedAt: number): void {
+    this.#parts.intake.acceptOwn(kind, message, acceptedAt);
+  }
+
   get isShutdown(): boolean {
     return !this.#parts.intake.accepting;
   }

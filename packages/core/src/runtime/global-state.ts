@@ -20,6 +20,11 @@ export const OTEL_SUPPRESS_KEY: unique symbol = Symbol.for('OpenTelemetry SDK Co
 /** What the process-wide pipeline must offer the subscribers (they may come from another bundled copy). */
 export interface PipelineEntry {
   accept(kind: string, message: unknown, store: ContextStore | undefined): void;
+  /**
+   * Takes a fresh message object for good (no copy), stamped `acceptedAt` by the caller. For
+   * fusewire's own observations and trace fields. Absent on older copies: use accept().
+   */
+  acceptOwn?(kind: string, message: Record<string, unknown>, acceptedAt: number): void;
   /** Share of traces kept (0 to 1); instrumentation decides once per trace. Absent on older copies: 1. */
   readonly sampleRate?: number;
   /** True once the pipeline stopped taking events. */

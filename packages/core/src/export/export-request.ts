@@ -113,7 +113,9 @@ function eventId(record: ExportRecord): string {
 
 /** Same endpoint and events, same id: a retried enqueue into a job queue never duplicates. */
 function requestId(endpoint: string, eventIds: readonly string[]): string {
-  const hash = createHash('sha256').update(endpoint);
-  for (const id of eventIds) hash.update('\n').update(id);
-  return hash.digest('hex').slice(0, 32);
+  // One update of the joined text hashes the same bytes as an update per id, for one native call.
+  return createHash('sha256')
+    .update(`${endpoint}\n${eventIds.join('\n')}`)
+    .digest('hex')
+    .slice(0, 32);
 }

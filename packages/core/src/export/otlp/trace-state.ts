@@ -18,8 +18,12 @@ export interface TraceState {
   version?: string;
   environment?: string;
   tags?: string[];
+  /**
+   * The merged metadata, parsed only once a second update merges into it: until then `metadataText`
+   * is the one update's object text as it came (most traces set metadata once).
+   */
   metadata?: Record<string, unknown>;
-  /** `metadata` as JSON text, made once per change. */
+  /** The metadata as JSON text (an object), made once per change. */
   metadataText?: string;
   timestamp: number;
   /** What a later update re-sends when none of the trace's spans is in its batch: the latest root copy, else the latest span. */
@@ -80,17 +84,37 @@ export function mergeTrace(state: TraceState, r: TraceRecord): void {
     state.output = f.output;
     state.raw = (state.raw & ~RAW_OUTPUT) | (r.raw & RAW_OUTPUT);
   }
-  if (f.tags !== undefined) {
-    state.tags = state.tags === undefined ? [...new Set(f.tags)] : [...new Set([...state.tags, ...f.tags])];
-  }
-  if (f.metadata !== undefined) {
-    const update = metadataObject(f.metadata, (r.raw & RAW_METADATA) !== 0);
-    if (update !== undefined) {
-      state.metadata = state.metadata === undefined ? { ...update } : Object.assign(state.metadata, update);
-      state.metadataText = JSON.stringify(state.metadata);
-    }
-  }
+  if (f.tags !== undefined) state.tags = mergeTags(state.tags, f.tags);
+  if (f.metadata !== undefined) mergeMetadata(state, f.metadata, (r.raw & RAW_METADATA) !== 0);
   if (r.timestamp < state.timestamp) state.timestamp = r.timestamp;
+}
+
+/** Tags in first-seen order, each once; the update's own array when it adds to nothing and repeats nothing. */
+function mergeTags(known: string[] | undefined, tags: string[]): string[] {
+  if (known === undefined || known.length === 0) {
+    // A handful of tags: a pairwise check costs less than building a Set.
+    if (tags.length > 16) return [...new Set(tags)];
+    for (let i = 1; i < tags.length; i++)
+      if (tags.lastIndexOf(tags[i] as string, i - 1) !== -1) return [...new Set(tags)];
+    return tags;
+  }
+  return [...new Set([...known, ...tags])];
+}
+
+function mergeMetadata(state: TraceState, text: string, raw: boolean): void {
+  if (state.metadataText === undefined && !raw && text.charCodeAt(0) === 123 /* { */) {
+    // The first object is sent as its own text (our serialiser's, so valid and compact JSON): parsing
+    // it back and printing it again would only cost time, until a second update merges into it.
+    state.metadataText = text;
+    return;
+  }
+  const update = metadataObject(text, raw);
+  if (update === undefined) return;
+  if (state.metadata === undefined) {
+    const first = state.metadataText === undefined ? undefined : metadataObject(state.metadataText, false);
+    state.metadata = first === undefined ? { ...update } : Object.assign(first, update);
+  } else Object.assign(state.metadata, update);
+  state.metadataText = JSON.stringify(state.metadata);
 }
 
 const len = (s: string | undefined) => (s === undefined ? 0 : s.length);

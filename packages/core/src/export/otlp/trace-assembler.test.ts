@@ -65,6 +65,41 @@ describe.each(Object.keys(ENCODINGS) as Encoding[])('TraceAssembler (%s)', (name
     expect(attr(first.spans[0]!, 'langfuse.trace.name')).toBe('kept');
   });
 
+  it('gives children ahead of their root the trace fields even when the batch holds more traces than the memory', async () => {
+    // Capacity 2: the batch's own roots would rotate the memory twice before the children are looked up.
+    const a = new TraceAssembler({ capacity: 2, holdMs: 100 });
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const children = ids.map((t) => record('span', { traceId: t, id: `${t}c`, parentObservationId: `${t}r` }));
+    const roots = ids.map((t) => record('span', { traceId: t, id: `${t}r` }));
+    const updates = ids.map((t) => record('trace', { id: t, name: `name-${t}` }));
+    const { spans, invalid } = await write(a, [...children, ...roots, ...updates]);
+    expect(invalid).toEqual([]);
+    expect(spans).toHaveLength(10);
+    for (const [i, t] of ids.entries()) {
+      expect(attr(spans[i]!, 'langfuse.trace.name')).toBe(`name-${t}`);
+      expect(attr(spans[i + 5]!, 'langfuse.trace.name')).toBe(`name-${t}`);
+    }
+    // The bound is kept again from the next batch on (the memory overfills by at most one batch).
+    await write(a, [record('span', { traceId: 'f', id: 'fr' })]);
+    expect(a.size).toBeLessThanOrEqual(2);
+  });
+
+  it('sends a batch with two updates of one trace and no span of it on the remembered root, once', async () => {
+    const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
+    await write(a, [record('span', { traceId: 't', id: 'r' })]);
+    const { spans, invalid } = await write(a, [
+      record('trace', { id: 't', name: 'first' }),
+      record('trace', { id: 't', userId: 'u' }),
+      record('trace', { id: 'lone', name: 'x' }),
+      record('trace', { id: 'lone', userId: 'y' }),
+    ]);
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.spanId).toBe(toSpanId('r'));
+    expect(attr(spans[0]!, 'langfuse.trace.name')).toBe('first');
+    expect(attr(spans[0]!, 'user.id')).toBe('u');
+    expect(invalid.map((i) => i.message)).toEqual([LONE_TRACE_MESSAGE, LONE_TRACE_MESSAGE]);
+  });
+
   it('puts trace fields on the root span of the same batch', async () => {
     const a = new TraceAssembler({ capacity: 10, holdMs: 100 });
     const { spans, invalid } = await write(a, [

@@ -1,4 +1,4 @@
-import type { ExportRecord, ObservationRecord } from '../../model/records.js';
+import type { ExportRecord, ObservationRecord, TraceRecord } from '../../model/records.js';
 import type { SlicePacer } from '../slice-pacer.js';
 import type { SpanEncoder } from './span-encoder.js';
 import { TraceMemory } from './trace-memory.js';
@@ -72,33 +72,39 @@ export class TraceAssembler {
    * With a `pacer` it gives the event loop a turn whenever a slice of time is spent.
    */
   async spans(records: ExportRecord[], encoder: SpanEncoder, pacer?: SlicePacer): Promise<InvalidRecords> {
-    const updated = new Map<string, TraceState>();
-    const updates = new Map<string, ExportRecord[]>();
-    // The batch's states, looked up once before the first pause: other batches encode between the
-    // slices and may push a state out of the memory, and this batch must still use the one it merged.
-    const batchStates = new Map<string, TraceState>();
-    for (const r of records) {
-      // States first, so a child ahead of its root or of the update in the batch carries them too.
-      if (r.kind === 'observation' && isRoot(r))
-        batchStates.set(r.traceId, this.#states.obtain(r.traceId, r.startTime));
-      if (r.kind !== 'trace') continue;
-      const state = this.#states.obtain(r.traceId, r.timestamp);
-      batchStates.set(r.traceId, state);
-      mergeTrace(state, r);
-      updated.set(r.traceId, state);
-      const list = updates.get(r.traceId);
-      if (list === undefined) updates.set(r.traceId, [r]);
-      else list.push(r);
-    }
-    for (const r of records) {
-      if (r.kind === 'observation' && !batchStates.has(r.traceId)) {
-        const known = this.#states.get(r.traceId);
-        if (known !== undefined) batchStates.set(r.traceId, known);
+    // Each record's state, looked up before the first pause: other batches encode between the slices
+    // and may push a state out of the memory, and this batch must still use the one it merged. By
+    // position rather than in maps keyed by trace id: hashing the ids again and again was a fair share
+    // of the export's time.
+    const states: Array<TraceState | undefined> = new Array(records.length);
+    const merged = new Map<TraceState, TraceRecord[]>();
+    this.#states.hold();
+    try {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as ExportRecord;
+        // States first, so a child ahead of its root or of the update in the batch carries them too.
+        if (r.kind === 'observation') {
+          if (isRoot(r)) states[i] = this.#states.obtain(r.traceId, r.startTime);
+          continue;
+        }
+        if (r.kind !== 'trace') continue;
+        const state = this.#states.obtain(r.traceId, r.timestamp);
+        mergeTrace(state, r);
+        const updates = merged.get(state);
+        if (updates === undefined) merged.set(state, [r]);
+        else updates.push(r);
       }
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as ExportRecord;
+        if (r.kind === 'observation' && states[i] === undefined) states[i] = this.#states.get(r.traceId);
+      }
+    } finally {
+      this.#states.release();
     }
-    const touched = new Set(updated.values());
+    const carried = new Set<TraceState>();
     const invalid: InvalidRecords = [];
-    for (const r of records) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as ExportRecord;
       if (r.kind !== 'observation') continue;
       const turn = pacer?.due();
       if (turn !== undefined) await turn;
@@ -108,24 +114,25 @@ export class TraceAssembler {
         invalid.push({ record: r, message: 'span has a malformed trace, span or parent id' });
         continue;
       }
-      const state = batchStates.get(r.traceId);
+      const state = states[i];
       if (state !== undefined) {
         // The latest root copy is what a later update re-sends; failing a root, the latest span.
         if (isRoot(r) || state.anchor === undefined || !isRoot(state.anchor)) state.anchor = r;
-        touched.add(state);
-        updated.delete(r.traceId);
+        carried.add(state);
       }
       this.#span(encoder, r, state);
     }
-    for (const [traceId, state] of updated) {
+    for (const [state, updates] of merged) {
+      if (carried.has(state)) continue;
       if (state.anchor === undefined) {
-        for (const r of updates.get(traceId) ?? []) invalid.push({ record: r, message: LONE_TRACE_MESSAGE });
+        for (const r of updates) invalid.push({ record: r, message: LONE_TRACE_MESSAGE });
         this.#notice('lone-trace', `${LONE_TRACE_MESSAGE} (dead-lettered as invalid)`);
         continue;
       }
       this.#span(encoder, state.anchor, state);
     }
-    for (const state of touched) this.#states.reweigh(state, weigh(state));
+    for (const state of merged.keys()) this.#states.reweigh(state, weigh(state));
+    for (const state of carried) if (!merged.has(state)) this.#states.reweigh(state, weigh(state));
     return invalid;
   }
 

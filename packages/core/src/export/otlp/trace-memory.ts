@@ -12,6 +12,8 @@ export class TraceMemory {
   #youngBytes = 0;
   #oldBytes = 0;
   #generation = 0;
+  /** While a batch looks its states up, none is dropped: the young generation may overfill until release. */
+  #held = false;
   readonly #generationSize: number;
   readonly #generationBytes: number;
 
@@ -37,8 +39,18 @@ export class TraceMemory {
       state = { raw: 0, timestamp, bytes: 0, generation: this.#generation };
     }
     this.#young.set(traceId, state);
-    if (this.#young.size >= this.#generationSize) this.#rotate();
+    if (!this.#held && this.#young.size >= this.#generationSize) this.#rotate();
     return state;
+  }
+
+  /** Keeps every state until {@link release}, so lookups during one batch's pass all find what it obtained. */
+  hold(): void {
+    this.#held = true;
+  }
+
+  release(): void {
+    this.#held = false;
+    if (this.#young.size >= this.#generationSize) this.#rotate();
   }
 
   reweigh(state: TraceState, bytes: number): void {

@@ -53,6 +53,11 @@ const text = fc.oneof(
     'é'.repeat(42),
     'x'.repeat(16_384),
     '😀'.repeat(70),
+    // Around the lengths a string value is written in one pass, its UTF-8 length filled in after.
+    'é'.repeat(130),
+    'x'.repeat(5_440),
+    '日'.repeat(5_440),
+    'ü'.repeat(5_470),
   ),
 );
 const json = fc.oneof(text, fc.jsonValue({ maxDepth: 3 }));

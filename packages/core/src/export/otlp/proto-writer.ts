@@ -42,9 +42,18 @@ export class ProtoWriter {
   }
 
   raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    const n = bytes.length;
+    this.ensure(n);
+    if (n > 64) {
+      this.buf.set(bytes, this.pos);
+      this.pos += n;
+      return;
+    }
+    // Keys and small fields: a copy loop beats the native set() call for a few dozen bytes.
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = bytes[i] as number;
+    this.pos = pos;
   }
 
   /** A string's UTF-8, no length; returns the bytes written. */
@@ -97,9 +106,18 @@ export class ProtoWriter {
   hex(s: string): number {
     const n = s.length >>> 1;
     this.ensure(n);
-    const written = this.buf.write(s, this.pos, n, 'hex');
-    this.pos += written;
-    return written;
+    // Ids are 8 or 16 bytes: decoded here, as Buffer's hex decoding would (stop at the first non-hex pair).
+    const buf = this.buf;
+    const start = this.pos;
+    let i = 0;
+    for (; i < n; i++) {
+      const high = HEX_VALUE[s.charCodeAt(2 * i)] ?? 255;
+      const low = HEX_VALUE[s.charCodeAt(2 * i + 1)] ?? 255;
+      if ((high | low) === 255) break;
+      buf[start + i] = (high << 4) | low;
+    }
+    this.pos = start + i;
+    return i;
   }
 
   double(v: number): void {
@@ -125,10 +143,20 @@ export class ProtoWriter {
     const mid = (high % 65536) * 65536 + low;
     const lo = mid % 4294967296;
     const hi = Math.floor(high / 65536) + Math.floor(mid / 4294967296);
+    // What writeUInt32LE refused before: a time before 1970 or past fixed64 is not a time to send.
+    if (!(lo >= 0 && hi >= 0 && hi < 4294967296)) throw new RangeError(`time out of range: ${ms}`);
     this.ensure(8);
-    this.buf.writeUInt32LE(lo, this.pos);
-    this.buf.writeUInt32LE(hi, this.pos + 4);
-    this.pos += 8;
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = lo;
+    buf[at + 1] = lo >>> 8;
+    buf[at + 2] = lo >>> 16;
+    buf[at + 3] = lo >>> 24;
+    buf[at + 4] = hi;
+    buf[at + 5] = hi >>> 8;
+    buf[at + 6] = hi >>> 16;
+    buf[at + 7] = hi >>> 24;
+    this.pos = at + 8;
   }
 
   /** Starts a length-delimited field whose length is not known yet; returns a mark for {@link close}. */
@@ -170,8 +198,25 @@ export class ProtoWriter {
   }
 }
 
+// A character code's value as a hex digit, 255 for anything else (Uint8Array stores the bytes' low 8 bits).
+const HEX_VALUE = new Uint8Array(128).fill(255);
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_VALUE[97 + c] = 10 + c;
+  HEX_VALUE[65 + c] = 10 + c;
+}
+
 // Most spans are 128 bytes to 16 KB long: two bytes of length.
 const RESERVED = 2;
+
+/** Writes `n` as a varint of exactly `size` bytes at `at` (the caller knows the size is `n`'s own). */
+export function varintAt(buf: Buffer, at: number, n: number, size: number): void {
+  for (let i = 1; i < size; i++) {
+    buf[at++] = (n & 127) | 128;
+    n >>>= 7;
+  }
+  buf[at] = n;
+}
 
 export function varintSize(n: number): number {
   return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5;

@@ -65,6 +65,7 @@ export function createPipeline(opts: ResolvedOptions): Pipeline {
     lanes,
     closeTransport: () => exportLanes.close(),
     sampleRate: opts.sampleRate,
+    rootNamesTrace: opts.transport === 'otlp',
     flushIntervalMs: opts.flushIntervalMs,
     maxAppendDelayMs: store.maxAppendDelayMs,
     lifecycle: {

@@ -21,6 +21,8 @@ export interface PipelineParts {
   /** Closes the connections at the end of shutdown. */
   closeTransport: () => Promise<void>;
   sampleRate: number;
+  /** See {@link PipelineEntry.rootNamesTrace}. */
+  rootNamesTrace: boolean;
   flushIntervalMs: number;
   /** For a durable store: drain at least this often. */
   maxAppendDelayMs: number | undefined;
@@ -34,6 +36,7 @@ export interface PipelineParts {
 export class Pipeline implements PipelineEntry {
   readonly log: LogSink;
   readonly sampleRate: number;
+  readonly rootNamesTrace: boolean;
   readonly #parts: PipelineParts;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #lifecycle: Lifecycle;
@@ -43,6 +46,7 @@ export class Pipeline implements PipelineEntry {
     this.#parts = parts;
     this.log = parts.log;
     this.sampleRate = parts.sampleRate;
+    this.rootNamesTrace = parts.rootNamesTrace;
     this.#every(parts.flushIntervalMs, () => parts.drain.runPartial());
     // A durable store's promise is a bounded window: intake reaches it at least this often.
     if (parts.store.durable && parts.maxAppendDelayMs !== undefined && parts.maxAppendDelayMs < parts.flushIntervalMs) {

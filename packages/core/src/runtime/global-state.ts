@@ -27,6 +27,12 @@ export interface PipelineEntry {
   acceptOwn?(kind: string, message: Record<string, unknown>, acceptedAt: number): void;
   /** Share of traces kept (0 to 1); instrumentation decides once per trace. Absent on older copies: 1. */
   readonly sampleRate?: number;
+  /**
+   * True when the backend names an unnamed trace after its root observation and dates it by the
+   * root's start (Langfuse over OTLP, PROTOCOL.md §3): a trace message carrying only those is
+   * not sent. Absent on older copies: it is sent.
+   */
+  readonly rootNamesTrace?: boolean;
   /** True once the pipeline stopped taking events. */
   readonly isShutdown?: boolean;
   /** Adds a mask that runs after the ones before it (a second client's). Absent on older copies. */

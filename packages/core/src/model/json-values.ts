@@ -2,6 +2,12 @@ import { describeError } from '../runtime/errors.js';
 
 /** Pieces of the JSON writer in safe-json.ts: how values JSON.stringify mishandles are read. */
 
+/**
+ * A repeated object is written again only up to this many values; beyond, a marker. The fast
+ * path (plain-json.ts) gives up on exactly those repeats.
+ */
+export const SMALL_REPEAT = 32;
+
 export interface Seen {
   /** Where it was first written: its parent and key (the path is spelled out only for a marker). */
   parent: Seen | undefined;

@@ -48,6 +48,22 @@ describe('plainJson (the fast path of serializeJson)', () => {
     );
   });
 
+  it('repeats of any size read as the safe writer writes them: again while small, a marker past 32 values (property)', async () => {
+    const writer = await writerOnly();
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer(), plainValue.value), { maxLength: 45 }), fc.nat(3), (list, wrap) => {
+        let shared: unknown = { list };
+        for (let i = 0; i < wrap; i++) shared = { shared };
+        const v = { first: shared, again: [shared, { deeper: shared }] };
+        const budget = { maxBytes: 1_000_000, maxNodes: 100_000 };
+        const fast = plainJson(v, budget.maxBytes, budget.maxNodes);
+        if (fast !== undefined) expect(fast).toEqual(writer(v, budget));
+        expect(serializeJson(v, budget)).toEqual(writer(v, budget));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('takes the usual payloads: messages, a question, usage', () => {
     const messages = [
       { role: 'system', content: 'Answer in one sentence.' },
@@ -61,7 +77,6 @@ describe('plainJson (the fast path of serializeJson)', () => {
   });
 
   it('leaves the rest to the safe writer', () => {
-    const shared = { x: 1 };
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     const hostile = {
@@ -76,7 +91,6 @@ describe('plainJson (the fast path of serializeJson)', () => {
       new Map([[1, 2]]),
       Buffer.from('x'),
       { n: 1n },
-      { a: shared, b: shared },
       circular,
       hostile,
       Object.setPrototypeOf(new Error('e'), Object.prototype),
@@ -129,6 +143,20 @@ describe('plainJson (the fast path of serializeJson)', () => {
     // to read it, so the getter runs once, in the safe writer, and answers small.
     expect(serializeJson(v).json).toBe('{"messages":[{"role":"user","content":"hi"}],"extra":"small"}');
     expect(reads).toBe(1);
+  });
+
+  it('writes a small repeat again, as JSON.stringify and the safe writer do; leaves a large one (a marker) to the writer', () => {
+    const small = { role: 'user', content: 'hi', n: [1, 2, 3] };
+    const twice = { a: small, b: [small, small] };
+    expect(plainJson(twice, 100_000, 10_000)).toEqual(serializeJson(twice));
+    expect(plainJson(twice, 100_000, 10_000)?.json).toBe(JSON.stringify(twice));
+    const large = { rows: Array.from({ length: 40 }, (_, i) => i) };
+    expect(plainJson({ a: large, b: large }, 100_000, 10_000)).toBeUndefined();
+    expect(serializeJson({ a: large, b: large }).json).toContain('[Repeated: $.a]');
+    // A DAG of small objects runs into the node bound long before 2^40.
+    let node: Record<string, unknown> = { leaf: 'x' };
+    for (let d = 0; d < 40; d++) node = { a: node, b: node };
+    expect(plainJson(node, 1_000_000, 100_000)).toBeUndefined();
   });
 
   it('takes wide and deep plain values (up to its node and depth bounds), and long chat histories', () => {

@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { SMALL_REPEAT } from './json-values.js';
 import type { SerializedJson } from './safe-json.js';
 
 /**
@@ -6,8 +7,8 @@ import type { SerializedJson } from './safe-json.js';
  * primitives, which JSON.stringify writes exactly as the safe writer does. A check walk that
  * builds no string proves the value is such a tree, within the budget; then one native
  * JSON.stringify writes it. Anything else — a class instance, a `toJSON`, an Error, binary
- * data, a bigint, an object met twice (a cycle or a repeat), deep nesting, a getter, a Proxy,
- * text that might not fit — returns undefined, and the safe writer runs instead. Whatever it
+ * data, a bigint, a cycle, a large object met twice, deep nesting, a getter, a Proxy, text
+ * that might not fit — returns undefined, and the safe writer runs instead. Whatever it
  * returns is what the safe writer would have written, value for value and node for node.
  *
  * Why two reads are safe: the walk runs no code of the caller's. It never reads a property
@@ -15,9 +16,10 @@ import type { SerializedJson } from './safe-json.js';
  * touches a Proxy (whose traps are code), and never calls `toJSON` or `Symbol.toStringTag`
  * (it gives up when either exists). Plain data cannot change between the walk and
  * JSON.stringify's read when no code runs in between, so what the walk bounded — nodes, depth,
- * no repeats, characters — is what JSON.stringify writes: a getter cannot return a small
+ * characters — is what JSON.stringify writes: a getter cannot return a small
  * value to the walk and a 2^depth DAG to the second read, because it is never called here.
- * A getter therefore runs once, in the safe writer. What is left: a global JSON.stringify,
+ * On the normalize side a getter therefore runs once, in the safe writer (the hot path's size
+ * estimate, retained-size.ts, may sample it too). What is left: a global JSON.stringify,
  * Object.keys or Array.isArray replaced by the application runs for every payload (as it
  * would for any library), and the byte check after the write is the last guard.
  */
@@ -29,7 +31,7 @@ const MAX_DEPTH = 16;
  * (≈20 ns a value), then the safe writer's own.
  */
 const MAX_NODES = 4096;
-/** Repeats are found by a scan of the objects met so far; past this many, by a Set. */
+/** Large objects (see remember()) are found again by a scan; past this many, by a Set. */
 const SCAN = 16;
 
 // Annex B (every engine Node runs on has it); TypeScript's lib does not declare it.
@@ -44,8 +46,8 @@ let nodes = 0;
 let nodeLimit = 0;
 let chars = 0;
 let charLimit = 0;
-let objectCount = 0;
-const objects: object[] = [];
+let largeCount = 0;
+const large: object[] = [];
 const many = new Set<object>();
 
 /** `value` as JSON when it is plain data within the budget; undefined means "use the safe writer". */
@@ -59,7 +61,7 @@ export function plainJson(value: unknown, maxBytes: number, maxNodes: number): S
   nodeLimit = Math.min(maxNodes, MAX_NODES);
   chars = 0;
   charLimit = maxBytes;
-  objectCount = 0;
+  largeCount = 0;
   try {
     if (!plain(value, 0)) return undefined;
     const json = JSON.stringify(value);
@@ -71,8 +73,8 @@ export function plainJson(value: unknown, maxBytes: number, maxNodes: number): S
     return undefined;
   } finally {
     // Never keep a caller's object alive from here.
-    for (let i = 0; i < objectCount && i < SCAN; i++) objects[i] = EMPTY;
-    if (objectCount > SCAN) many.clear();
+    for (let i = 0; i < largeCount && i < SCAN; i++) large[i] = EMPTY;
+    if (largeCount > SCAN) many.clear();
     busy = false;
   }
 }
@@ -97,13 +99,25 @@ function plain(v: unknown, depth: number): boolean {
   }
 }
 
+/**
+ * A repeat of a small object is written again by the safe writer, as JSON.stringify writes it;
+ * a repeat of a large one becomes a marker, so the walk gives up on it. A cycle runs into the
+ * depth bound, and a DAG of small objects into the node bound, so neither is walked for long.
+ */
 function plainObject(o: object, depth: number): boolean {
-  if (depth >= MAX_DEPTH || !firstMeeting(o)) return false;
+  if (depth >= MAX_DEPTH || metLarge(o)) return false;
   // Before anything else touches it: every operation on a Proxy may run a trap.
   if (isProxy(o)) return false;
   // `in` finds one anywhere on the chain without reading it.
   if ('toJSON' in o) return false;
-  if (Array.isArray(o)) return plainArray(o, depth);
+  // Values under it, counted as the safe writer counts its size.
+  const start = nodes;
+  const ok = Array.isArray(o) ? plainArray(o, depth) : plainRecord(o, depth);
+  if (ok && nodes - start > SMALL_REPEAT) remember(o);
+  return ok;
+}
+
+function plainRecord(o: object, depth: number): boolean {
   const proto = Object.getPrototypeOf(o);
   if (proto !== Object.prototype && proto !== null) return false;
   // An Error, a boxed primitive or a typed array given a plain prototype is still one to the
@@ -138,16 +152,20 @@ function plainArray(a: unknown[], depth: number): boolean {
   return chars < charLimit;
 }
 
-/** False for an object met before in this value (a cycle or a repeat: the safe writer's to mark). */
-function firstMeeting(o: object): boolean {
-  if (objectCount < SCAN) {
-    for (let i = 0; i < objectCount; i++) if (objects[i] === o) return false;
-    objects[objectCount++] = o;
-    return true;
+function metLarge(o: object): boolean {
+  if (largeCount <= SCAN) {
+    for (let i = 0; i < largeCount; i++) if (large[i] === o) return true;
+    return false;
   }
-  if (objectCount === SCAN) for (let i = 0; i < SCAN; i++) many.add(objects[i]!);
-  if (many.has(o)) return false;
-  many.add(o);
-  objectCount++;
-  return true;
+  return many.has(o);
+}
+
+/** Only large objects are remembered: few per value, so the scan stays short and the stores rare. */
+function remember(o: object): void {
+  if (largeCount < SCAN) large[largeCount] = o;
+  else {
+    if (largeCount === SCAN) for (let i = 0; i < SCAN; i++) many.add(large[i]!);
+    many.add(o);
+  }
+  largeCount++;
 }

@@ -1,5 +1,5 @@
 import { describeError } from '../runtime/errors.js';
-import { cutAt, errorFields, pathOf, readProperty, type Seen, typeTag } from './json-values.js';
+import { cutAt, errorFields, pathOf, readProperty, SMALL_REPEAT, type Seen, typeTag } from './json-values.js';
 import { plainJson } from './plain-json.js';
 
 /**
@@ -39,8 +39,6 @@ export interface SerializedJson {
 export const DEFAULT_JSON_BUDGET: JsonBudget = { maxBytes: 1024 * 1024, maxNodes: 100_000 };
 
 const MAX_DEPTH = 64;
-/** A repeated object is written again only up to this many values; beyond, a marker. */
-const SMALL_REPEAT = 32;
 
 const MAP_SIZE = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
 const SET_SIZE = Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;

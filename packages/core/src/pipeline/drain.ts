@@ -28,7 +28,10 @@ export interface DrainOptions {
   sampleRate: number;
   /** Bound for the JSON of one event's object fields (normalize). */
   maxEventBytes: number;
-  /** Records a lane may hold claimed from a durable store (a memory store hands everything over). */
+  /**
+   * Records the lanes may hold claimed at once: enough to keep every request busy. The rest of a
+   * backlog waits in the store (on disk, or in the memory store), not in a lane.
+   */
   claimWindow: number;
   claimWindowBytes: number;
 }
@@ -40,6 +43,15 @@ const SLICE_BUDGET_MS = 8;
 const CLOCK_EVERY = 16;
 /** A record this large took long enough to serialise that the clock is read after it (16 × 200 KB was a 300 ms slice). */
 const CLOCK_AFTER_BYTES = 16 * 1024;
+/**
+ * A slice takes at least what arrived since the last one, up to this many, whatever its time
+ * budget: a caller that publishes thousands of events per macrotask would otherwise outrun
+ * the drain, and every raw record left behind keeps the caller's objects alive (and old: they
+ * survive into the old generation and become garbage only a full GC frees).
+ */
+const KEEP_UP_RECORDS = 8192;
+/** Keeping up ends at this many bytes in a slice, and at any large record: those keep the time budget. */
+const KEEP_UP_BYTES = 4 * 1024 * 1024;
 
 /**
  * Moves records off the hot path: normalises raw records in slices (each at most a few
@@ -53,8 +65,10 @@ export class Drain {
   #scheduled = false;
   #partialRequested = false;
   #stopped = false;
-  /** Records claimed from a durable store and not yet settled. */
+  /** Records claimed from the store and not yet settled. */
   #claimedOpen = 0;
+  /** Raw records a slice left waiting: what is waiting beyond them at the next slice arrived meanwhile. */
+  #leftWaiting = 0;
 
   constructor(options: DrainOptions) {
     this.#o = options;
@@ -76,9 +90,8 @@ export class Drain {
     this.run();
   }
 
-  /** A durable store's claimed records settled: room for more. */
+  /** Claimed records settled: room for more. */
   settled(count: number): void {
-    if (!this.#o.store.durable) return;
     this.#claimedOpen -= count;
     if (this.#storeHasUnclaimed()) this.soon();
   }
@@ -125,15 +138,25 @@ export class Drain {
     const context = this.#normalizeContext;
     const started = performance.now();
     const records: ExportRecord[] = [];
-    for (let n = 1; n <= SLICE_RECORDS; n++) {
+    // Not for a durable store: there a slice is one transaction, sized by the time budget (a
+    // transaction that fails, e.g. on a full disk, fails for every record in it).
+    const keepUp = this.#o.store.durable ? 0 : Math.min(KEEP_UP_RECORDS, intake.waiting - this.#leftWaiting);
+    const most = Math.max(SLICE_RECORDS, keepUp);
+    let bytes = 0;
+    for (let n = 1; n <= most; n++) {
       const raw = intake.take();
       if (raw === undefined) break;
       const record = normalizeRaw(raw, context);
-      if (record !== undefined) records.push(record);
+      if (record !== undefined) {
+        records.push(record);
+        bytes += record.bytes;
+      }
       const large = record !== undefined && record.bytes > CLOCK_AFTER_BYTES;
+      if (n < keepUp && !large && bytes < KEEP_UP_BYTES) continue;
       if ((large || n % CLOCK_EVERY === 0) && performance.now() - started > budgetMs) break;
     }
     if (records.length > 0) this.#append(records);
+    this.#leftWaiting = intake.waiting;
     return intake.waiting > 0;
   }
 
@@ -156,10 +179,10 @@ export class Drain {
   /** Claims from the store and hands each record to its lane. */
   #handOver(): void {
     const { store, ledger, route, claimWindow, claimWindowBytes } = this.#o;
-    const room = store.durable ? claimWindow - this.#claimedOpen : Number.POSITIVE_INFINITY;
+    const room = claimWindow - this.#claimedOpen;
     if (room <= 0) return;
-    const claimed = store.claim(room, store.durable ? claimWindowBytes : Number.POSITIVE_INFINITY);
-    if (store.durable) this.#claimedOpen += claimed.length;
+    const claimed = store.claim(room, claimWindowBytes);
+    this.#claimedOpen += claimed.length;
     for (const record of claimed) {
       if (record.origin !== ledger.origin) ledger.adopt(record);
       ledger.handedOut(record);
@@ -167,10 +190,19 @@ export class Drain {
     }
   }
 
+  /** Claims everything the store still holds, for shutdown to count: a record is open in the ledger only once claimed. */
+  claimRest(): ExportRecord[] {
+    const { store, ledger } = this.#o;
+    const rest = store.claim(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+    this.#claimedOpen += rest.length;
+    for (const record of rest) {
+      if (record.origin !== ledger.origin) ledger.adopt(record);
+      ledger.handedOut(record);
+    }
+    return rest;
+  }
+
   #storeHasUnclaimed(): boolean {
-    const { store } = this.#o;
-    // A memory store hands everything over in the slice that appended it.
-    if (!store.durable) return false;
-    return store.stats().events > this.#claimedOpen;
+    return this.#o.store.stats().events > this.#claimedOpen;
   }
 }

@@ -138,6 +138,8 @@ export class Pipeline implements PipelineEntry {
         drain.runToEnd();
         store.release(ledger.released(left));
       } else {
+        // A memory store's backlog past the claim window is lost with the process: counted here.
+        left.push(...drain.claimRest());
         unsent = left.filter((r) => ledger.isOpen(r)).length;
         ledger.settle(left, 'shutdown_timeout', {
           message: `not sent within the shutdown deadline of ${timeoutMs} ms`,

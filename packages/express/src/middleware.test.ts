@@ -49,6 +49,14 @@ function buildApp(express: ExpressFactory, major: 4 | 5) {
     throw new Error('sync boom');
   });
   app.use('/api', api);
+  // A sub-app with its own router: its requests have the sub-app's request prototype.
+  const shop = express.Router();
+  shop.get('/items/:itemId', () => {
+    throw new Error('sub-app boom');
+  });
+  const sub = express();
+  sub.use('/shop', shop);
+  app.use('/v2', sub);
   app.get('/async-error', async (_req, _res, next) => {
     await sleep(5);
     const error = new Error('async boom');
@@ -127,6 +135,15 @@ describe.each([5, 4] as const)('Express %i', (major) => {
     expect(root.level).toBe('ERROR');
     expect(root.statusMessage).toContain('sync boom');
     expect(root.metadata).toMatchObject({ statusCode: 500 });
+  });
+
+  it('names a route matched in a sub-app’s nested router in full, after the error left both', async () => {
+    expect((await fetch(`${app.url}/v2/shop/items/7`)).status).toBe(500);
+    expect((await fetch(`${app.url}/api/orders/8`)).status).toBe(500);
+    await client.flush();
+    await server.waitFor((r) => requestTraces(r).length === 2);
+    const names = requestTraces(server.received).map((t) => t.roots[0]!.name);
+    expect(names.sort()).toEqual(['GET /api/orders/:orderId', 'GET /v2/shop/items/:itemId']);
   });
 
   it('records an async error as ERROR with its message', async () => {

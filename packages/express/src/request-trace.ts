@@ -71,7 +71,9 @@ export class ActiveRequestTrace implements RequestTrace {
     this.#facts = facts;
     this.#req = req;
     try {
-      Object.defineProperty(req, KEY, { value: this, configurable: true, enumerable: false, writable: true });
+      // A plain assignment (symbol keys are left out of Object.keys, for-in and JSON anyway):
+      // defineProperty per request cost ~1 µs in a hello world.
+      (req as unknown as Record<symbol, RequestTrace>)[KEY] = this;
     } catch {
       // A frozen request: handlers see the no-op trace, the request is still traced.
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadExpress } from './test-support.js';
 import { join, matchedRoute, watchRoute } from './route-pattern.js';
 import type { ExpressRequest } from './types.js';
 
@@ -51,4 +52,23 @@ describe('route patterns', () => {
     b.route = shared;
     expect([matchedRoute(a), matchedRoute(b), matchedRoute(a)]).toEqual(['/v1/items', '/v2/items', '/v1/items']);
   });
+
+  it.each([4, 5] as const)(
+    'on an Express %i request the accessor sits on the prototype: no own route property',
+    async (major) => {
+      const app = (await loadExpress(major))() as unknown as { request: object };
+      const req = Object.assign(Object.create(app.request), { baseUrl: '', headers: {} }) as ExpressRequest;
+      watchRoute(req);
+      req.baseUrl = '/api';
+      req.route = { path: '/orders/:id' };
+      req.baseUrl = '';
+      expect(Object.hasOwn(req, 'route')).toBe(false);
+      expect(req.route).toEqual({ path: '/orders/:id' });
+      expect(matchedRoute(req)).toBe('/api/orders/:id');
+      // A second request of the same app starts with no route of its own.
+      const next = Object.assign(Object.create(app.request), { baseUrl: '', headers: {} }) as ExpressRequest;
+      watchRoute(next);
+      expect([next.route, matchedRoute(next)]).toEqual([undefined, undefined]);
+    },
+  );
 });

@@ -1,8 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ActiveObservation, ObservationAttributes, TraceAttributes } from '@fusewire/core';
+import { ROUTE_MATCH, type RouteMatch, TRACE_KEY as KEY } from './request-keys.js';
 import type { ExpressRequest } from './types.js';
-
-const KEY = Symbol.for('fusewire.express.request-trace');
 
 /**
  * The trace of one request, as handlers see it through {@link trace}. On a request that is not
@@ -65,6 +64,8 @@ export class ActiveRequestTrace implements RequestTrace {
   readonly #req: ExpressRequest;
   #failed = false;
   #ended = false;
+  /** Set by the route accessor (route-pattern.ts) when Express matches a route. */
+  [ROUTE_MATCH]: RouteMatch | undefined = undefined;
 
   constructor(req: ExpressRequest, observation: ActiveObservation, facts: RequestFacts) {
     this.#obs = observation;

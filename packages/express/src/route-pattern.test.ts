@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ActiveRequestTrace } from './request-trace.js';
 import { loadExpress } from './test-support.js';
+import type { ActiveObservation } from '@fusewire/core';
 import { join, matchedRoute, watchRoute } from './route-pattern.js';
 import type { ExpressRequest } from './types.js';
 
@@ -71,4 +73,18 @@ describe('route patterns', () => {
       expect([next.route, matchedRoute(next)]).toEqual([undefined, undefined]);
     },
   );
+
+  it('a traced Express request keeps its match on its trace: the match adds no property to the request', async () => {
+    const app = (await loadExpress(5))() as unknown as { request: object };
+    const req = Object.assign(Object.create(app.request), { baseUrl: '', headers: {} }) as ExpressRequest;
+    new ActiveRequestTrace(req, {} as ActiveObservation, { method: 'GET', requestId: undefined, headers: undefined });
+    watchRoute(req);
+    const keys = Reflect.ownKeys(req);
+    req.baseUrl = '/api';
+    req.route = { path: '/orders/:id' };
+    req.baseUrl = '';
+    expect(Reflect.ownKeys(req)).toEqual(keys);
+    expect(req.route).toEqual({ path: '/orders/:id' });
+    expect(matchedRoute(req)).toBe('/api/orders/:id');
+  });
 });

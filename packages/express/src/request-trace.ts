@@ -64,6 +64,7 @@ export class ActiveRequestTrace implements RequestTrace {
   readonly #req: ExpressRequest;
   #failed = false;
   #ended = false;
+  #claimed = false;
   /** Set by the route accessor (route-pattern.ts) when Express matches a route. */
   [ROUTE_MATCH]: RouteMatch | undefined = undefined;
 
@@ -78,6 +79,13 @@ export class ActiveRequestTrace implements RequestTrace {
     } catch {
       // A frozen request: handlers see the no-op trace, the request is still traced.
     }
+  }
+
+  /** True the first time only: the `finish`/`close` listener that gets it ends the trace. */
+  claimEnd(): boolean {
+    if (this.#claimed) return false;
+    this.#claimed = true;
+    return true;
   }
 
   /** The request this trace belongs to (for the listeners that end it). */

@@ -20,13 +20,44 @@ const MIN_GZIP_BYTES = 1024;
 // Level 1: most of level 6's savings on OTLP text for a fraction of its CPU (measured, see README).
 const GZIP_LEVEL = 1;
 
-/** A request and the records it carries, by the event id the server names them with. */
+/** A request and the records it carries: `request.eventIds[i]` is the id the server names `records[i]` by. */
 export interface AssembledRequest {
   request: ExportRequest;
   /** Encoded size before compression: what the request limits count. */
   bytes: number;
   records: ExportRecord[];
-  byId: Map<string, ExportRecord>;
+  /** The records by event id, built when an answer first names events (most answers name none). */
+  index?: Map<string, ExportRecord | ExportRecord[]>;
+}
+
+/**
+ * The records an answer names by event id. An id can stand for more than one record (two updates of
+ * one trace in the same millisecond): all of them, since the server saw them as one event.
+ */
+export function recordsNamed(assembled: AssembledRequest, ids: readonly string[]): ExportRecord[] {
+  let index = assembled.index;
+  if (index === undefined) {
+    index = new Map();
+    const { records } = assembled;
+    const { eventIds } = assembled.request;
+    for (let i = 0; i < records.length; i++) {
+      const id = eventIds[i] as string;
+      const record = records[i] as ExportRecord;
+      const known = index.get(id);
+      if (known === undefined) index.set(id, record);
+      else if (Array.isArray(known)) known.push(record);
+      else index.set(id, [known, record]);
+    }
+    assembled.index = index;
+  }
+  const out: ExportRecord[] = [];
+  for (const id of ids) {
+    const found = index.get(id);
+    if (found === undefined) continue;
+    if (Array.isArray(found)) out.push(...found);
+    else out.push(found);
+  }
+  return out;
 }
 
 /** Reports a record that cannot be sent at all (it would not serialise, or the server would refuse the batch). */
@@ -52,15 +83,9 @@ export async function assembleRequest(
   const batch = await encode(exporter, records, invalid, pacer);
   for (const bad of batch.invalid ?? []) invalid(bad.record, bad.message);
   if (batch.records.length === 0) return undefined;
-  const byId = new Map<string, ExportRecord>();
-  const eventIds: string[] = [];
-  for (const record of batch.records) {
-    let id = eventId(record);
-    // Two updates of one trace in a batch: keep ids unique (deterministically) for the lookup.
-    for (let n = 1; byId.has(id); n++) id = `${eventId(record)}~${n}`;
-    byId.set(id, record);
-    eventIds.push(id);
-  }
+  // No map of them here: hashing every id per request cost more than the rare answer that names events.
+  const eventIds: string[] = new Array(batch.records.length);
+  for (let i = 0; i < batch.records.length; i++) eventIds[i] = eventId(batch.records[i] as ExportRecord);
   let body = typeof batch.body === 'string' ? Buffer.from(batch.body, 'utf8') : batch.body;
   const bytes = body.length;
   let contentEncoding = batch.contentEncoding;
@@ -77,7 +102,7 @@ export async function assembleRequest(
     body,
     eventIds,
   };
-  return { request, bytes, records: batch.records, byId };
+  return { request, bytes, records: batch.records };
 }
 
 async function encode(

@@ -2,7 +2,7 @@ import type { ExportRecord } from '../model/records.js';
 import type { Delivery, DeliveryResult } from '../seams/delivery.js';
 import type { EndpointPause } from './endpoint-pause.js';
 import type { ExportReport } from './export-report.js';
-import { type AssembledRequest, assembleRequest, type Compression } from './export-request.js';
+import { type AssembledRequest, assembleRequest, type Compression, recordsNamed } from './export-request.js';
 import type { Exporter } from './exporter.js';
 import { type ExportMessage, publishExport } from '../telemetry/self-telemetry.js';
 import { backoffDelay } from './retry-policy.js';
@@ -246,12 +246,7 @@ export class RetryingDelivery {
   }
 
   #records(assembled: AssembledRequest, ids: readonly string[]): ExportRecord[] {
-    const out: ExportRecord[] = [];
-    for (const id of ids) {
-      const record = assembled.byId.get(id);
-      if (record !== undefined) out.push(record);
-    }
-    return out;
+    return recordsNamed(assembled, ids);
   }
 
   #settleIds(

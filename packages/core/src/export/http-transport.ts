@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { SUPPRESSED } from '../api/context.js';
 import { globalState, OTEL_API_KEY, OTEL_SUPPRESS_KEY } from '../runtime/global-state.js';
+import { follow } from './abort-link.js';
 import { readCapped } from './response-body.js';
 
 /** The outcome of one POST: a status (and at most `maxBodyBytes` of the body), or the error that stopped it. */
@@ -95,8 +96,9 @@ export class HttpTransport {
       this.#timeoutMs,
     );
     timer.unref();
+    const unlink = cancel === undefined ? undefined : follow(cancel, timeout);
     try {
-      const signal = cancel ? AbortSignal.any([timeout.signal, cancel]) : timeout.signal;
+      const signal = timeout.signal;
       const headers: Record<string, string> = {
         ...this.#headers,
         ...request.headers,
@@ -120,6 +122,7 @@ export class HttpTransport {
       return { ok: false, error };
     } finally {
       clearTimeout(timer);
+      unlink?.();
     }
   }
 

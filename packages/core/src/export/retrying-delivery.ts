@@ -2,6 +2,7 @@ import type { ExportRecord } from '../model/records.js';
 import type { Delivery, DeliveryResult } from '../seams/delivery.js';
 import type { EndpointPause } from './endpoint-pause.js';
 import type { ExportReport } from './export-report.js';
+import { follow } from './abort-link.js';
 import { type AssembledRequest, assembleRequest, type Compression, recordsNamed } from './export-request.js';
 import type { Exporter } from './exporter.js';
 import { type ExportMessage, publishExport } from '../telemetry/self-telemetry.js';
@@ -222,8 +223,9 @@ export class RetryingDelivery {
     const timer = setTimeout(() => timeout.abort(new DOMException('attempt timed out', 'TimeoutError')), timeoutMs);
     slow.unref();
     timer.unref();
+    const unlink = follow(signal, timeout);
     try {
-      return await this.#delivery.send(assembled.request, AbortSignal.any([signal, timeout.signal]));
+      return await this.#delivery.send(assembled.request, timeout.signal);
     } catch (error) {
       return {
         kind: 'retryable',
@@ -231,6 +233,7 @@ export class RetryingDelivery {
         message: `delivery ${this.#delivery.name} threw: ${String(error)}`,
       };
     } finally {
+      unlink();
       clearTimeout(slow);
       clearTimeout(timer);
     }

@@ -76,6 +76,18 @@ describe('plainJson (the fast path of serializeJson)', () => {
     }
   });
 
+  it('counts keys whose values JSON leaves out against the node budget (found by the property test)', async () => {
+    const writer = await writerOnly();
+    const f = () => 1;
+    const v = { '': -0, ' ': '', '!': -0, '"': '', ':': f, ';': f };
+    // 11 nodes: the writer cuts at 10 and writes all at 11; the fast path must not write it whole at 10.
+    for (const maxNodes of [9, 10, 11, 12]) {
+      const fast = plainJson(v, 28, maxNodes);
+      if (fast !== undefined) expect(fast).toEqual(writer(v, { maxBytes: 28, maxNodes }));
+    }
+    expect(plainJson(v, 28, 10)).toBeUndefined();
+  });
+
   it('leaves the rest to the safe writer', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;

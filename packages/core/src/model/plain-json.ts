@@ -63,7 +63,8 @@ export function plainJson(value: unknown, maxBytes: number, maxNodes: number): S
   charLimit = maxBytes;
   largeCount = 0;
   try {
-    if (!plain(value, 0)) return undefined;
+    // Keys whose values JSON leaves out (undefined, a function) count as nodes without a check of their own.
+    if (!plain(value, 0) || nodes >= nodeLimit) return undefined;
     const json = JSON.stringify(value);
     // Measuring flattens the text (a builder's rope of parts): a queued event retains its characters.
     const bytes = Buffer.byteLength(json);

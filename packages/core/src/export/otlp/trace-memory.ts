@@ -1,4 +1,4 @@
-import type { TraceState } from './trace-state.js';
+import { newTraceState, type TraceState } from './trace-state.js';
 
 /**
  * What is remembered per trace, bounded by count and bytes. Two generations instead of an LRU
@@ -36,7 +36,7 @@ export class TraceMemory {
       this.#youngBytes += state.bytes;
       state.generation = this.#generation;
     } else {
-      state = { raw: 0, timestamp, bytes: 0, generation: this.#generation };
+      state = newTraceState(timestamp, this.#generation);
     }
     this.#young.set(traceId, state);
     if (!this.#held && this.#young.size >= this.#generationSize) this.#rotate();

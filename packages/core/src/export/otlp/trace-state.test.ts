@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../model/records.js';
 import { normalize } from '../../pipeline/normalize.js';
+import { TraceMemory } from './trace-memory.js';
 import { mergeTrace, type TraceState } from './trace-state.js';
 
 function update(message: Record<string, unknown>): TraceRecord {
@@ -61,5 +62,31 @@ describe('mergeTrace', () => {
     expect(first.fields.metadata).toBe('{"a":1}');
     expect(state.tags).toEqual(['a', 'b']);
     expect(metadata(state)).toEqual({ a: 1, b: 2 });
+  });
+});
+
+describe('newTraceState', () => {
+  it('has every field from the start: merging updates and exporting add no property to a state', () => {
+    const state = new TraceMemory(8, 1e6).obtain('a'.repeat(32), 1);
+    const fresh = Object.keys(state).sort();
+    const full = {
+      name: 'n',
+      userId: 'u',
+      sessionId: 's',
+      input: { q: 1 },
+      output: 'o',
+      public: true,
+      release: 'r',
+      version: 'v',
+      environment: 'e',
+      tags: ['a'],
+      metadata: { a: 1 },
+    };
+    mergeTrace(state, update(full));
+    mergeTrace(state, update({ tags: ['b'], metadata: { b: 2 } }));
+    // What the exporters write on a state.
+    Object.assign(state, { text: 't', proto: new Uint8Array(1), lastEnvelopeTime: 2, anchor: undefined });
+    expect(state.metadata).toEqual({ a: 1, b: 2 });
+    expect(Object.keys(state).sort()).toEqual(fresh);
   });
 });

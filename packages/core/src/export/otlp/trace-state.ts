@@ -41,6 +41,36 @@ export interface TraceState {
 }
 
 /**
+ * A state with every field in place from the start. Thousands of states are alive at once and young (each
+ * scavenge copies them): fields added one by one later grow a separate property store per state, a second
+ * object for the GC to copy and a map transition each time.
+ */
+export function newTraceState(timestamp: number, generation: number): TraceState {
+  return {
+    name: undefined,
+    userId: undefined,
+    sessionId: undefined,
+    input: undefined,
+    output: undefined,
+    raw: 0,
+    public: undefined,
+    release: undefined,
+    version: undefined,
+    environment: undefined,
+    tags: undefined,
+    metadata: undefined,
+    metadataText: undefined,
+    timestamp,
+    anchor: undefined,
+    text: undefined,
+    proto: undefined,
+    lastEnvelopeTime: undefined,
+    bytes: 0,
+    generation,
+  };
+}
+
+/**
  * Metadata as an object Langfuse keeps: it drops a string and turns an array into keys `"0"`, `"1"`,
  * so anything but a plain object is wrapped as `{ value: … }`.
  */

@@ -123,7 +123,7 @@ export class Observation implements ActiveObservation, ContextStore {
   /**
    * One read per field, written out: a loop over OBSERVATION_FIELDS reads by computed key, which
    * cost ~10% of a root `instrument()` (each read a generic lookup instead of an inline cache).
-   * observation.test.ts checks that every field of the list is read here.
+   * observation-attributes.test.ts checks that every field of the list is read here.
    */
   #assign(a: Partial<ObservationAttributes>): void {
     let v: unknown;

@@ -178,28 +178,30 @@ export class Drain {
 
   /** Claims from the store and hands each record to its lane. */
   #handOver(): void {
-    const { store, ledger, route, claimWindow, claimWindowBytes } = this.#o;
+    const { store, route, claimWindow, claimWindowBytes } = this.#o;
     const room = claimWindow - this.#claimedOpen;
     if (room <= 0) return;
     const claimed = store.claim(room, claimWindowBytes);
-    this.#claimedOpen += claimed.length;
-    for (const record of claimed) {
-      if (record.origin !== ledger.origin) ledger.adopt(record);
-      ledger.handedOut(record);
-      route(record).add(record);
-    }
+    this.#takeOver(claimed);
+    for (const record of claimed) route(record).add(record);
   }
 
   /** Claims everything the store still holds, for shutdown to count: a record is open in the ledger only once claimed. */
   claimRest(): ExportRecord[] {
-    const { store, ledger } = this.#o;
+    const { store } = this.#o;
     const rest = store.claim(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
-    this.#claimedOpen += rest.length;
-    for (const record of rest) {
+    this.#takeOver(rest);
+    return rest;
+  }
+
+  /** Claimed records: open in the ledger from now on (an earlier process's adopted first). */
+  #takeOver(claimed: readonly ExportRecord[]): void {
+    const { ledger } = this.#o;
+    this.#claimedOpen += claimed.length;
+    for (const record of claimed) {
       if (record.origin !== ledger.origin) ledger.adopt(record);
       ledger.handedOut(record);
     }
-    return rest;
   }
 
   #storeHasUnclaimed(): boolean {

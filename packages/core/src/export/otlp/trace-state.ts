@@ -132,10 +132,10 @@ function mergeTags(known: string[] | undefined, tags: string[]): string[] {
 }
 
 function mergeMetadata(state: TraceState, text: string, raw: boolean): void {
-  if (state.metadataText === undefined && !raw && text.charCodeAt(0) === 123 /* { */) {
-    // The first object is sent as its own text (our serialiser's, so valid and compact JSON): parsing
+  if (state.metadataText === undefined && state.metadata === undefined) {
+    // The first update is sent as its own text (our serialiser's, so valid and compact JSON): parsing
     // it back and printing it again would only cost time, until a second update merges into it.
-    state.metadataText = text;
+    state.metadataText = metadataText(text, raw);
     return;
   }
   const update = metadataObject(text, raw);

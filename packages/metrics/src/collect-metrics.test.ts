@@ -21,7 +21,9 @@ beforeAll(async () => {
   langfuse = await startLangfuseServer();
   ({ client: fusewire } = clientHarness(createFusewire).startClient(langfuse, {
     flushIntervalMs: 50,
-    maxRetryElapsedMs: 500,
+    // Room for one retry: the first backoff alone is 250–500 ms, so a 500 ms budget sometimes gave the
+    // span after a 503 up (retry_exhausted; failed once in a clean-clone CI run).
+    maxRetryElapsedMs: 5_000,
     logger: silentLogger,
   }));
 });

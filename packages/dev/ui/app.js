@@ -53,7 +53,12 @@ function openTrace(id, focus) {
   state.selected = id;
   if (location.hash !== `#/trace/${id}`) history.replaceState(null, '', `#/trace/${id}`);
   renderList();
-  void loadTrace(id).then(() => focus && $('trace-pane').querySelector('.obs-row')?.focus());
+  // The tree loads after a round trip; by then the user may have moved on (pressed "/", tabbed to a
+  // filter), and taking focus back from them would swallow what they type.
+  const focusedAtOpen = document.activeElement;
+  void loadTrace(id).then(() => {
+    if (focus && document.activeElement === focusedAtOpen) $('trace-pane').querySelector('.obs-row')?.focus();
+  });
 }
 
 function onStats(stats) {

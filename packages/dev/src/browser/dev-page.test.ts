@@ -117,9 +117,32 @@ describe('the dev page in a real browser (Debian chromium)', () => {
     await expect(rows.count()).resolves.toBe(3);
   });
 
+  it('leaves focus where the user put it while a clicked trace is still loading', async () => {
+    const { page } = browser;
+    // Hold the detail request so the user's "/" lands before the tree arrives, every run.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const detail = /\/api\/dev\/traces\/[^/?]+$/;
+    await page.route(detail, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.locator('.trace-row', { hasText: 'search-docs' }).click();
+      await page.keyboard.press('/');
+      release();
+      await page.locator('#trace-pane h2', { hasText: 'search-docs' }).waitFor();
+      await page.locator('#trace-pane .obs-row').first().waitFor();
+      await expect(page.evaluate(() => (globalThis as any).document.activeElement?.id)).resolves.toBe('filter-name');
+    } finally {
+      release();
+      await page.unroute(detail);
+    }
+  });
+
   it('is usable by keyboard alone', async () => {
     const { page } = browser;
-    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.locator('#list-count').click(); // a spot that takes no focus and opens nothing
     await page.keyboard.press('/');
     await expect(page.evaluate(() => (globalThis as any).document.activeElement?.id)).resolves.toBe('filter-name');
     await page.keyboard.press('Escape'); // back to the list, on the open trace

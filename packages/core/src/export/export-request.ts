@@ -5,7 +5,7 @@ import type { ExportRecord } from '../model/records.js';
 import { describeError } from '../runtime/errors.js';
 import type { ExportRequest } from '../seams/delivery.js';
 import type { EncodedBatch, Exporter } from './exporter.js';
-import { EXPORT_SLICE_MS, SlicePacer } from './slice-pacer.js';
+import { backgroundTurns, type TurnBudget } from '../runtime/turn-budget.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -75,11 +75,12 @@ export async function assembleRequest(
   invalid: InvalidSink,
   compression: Compression = 'none',
 ): Promise<AssembledRequest | undefined> {
-  const pacer = new SlicePacer(EXPORT_SLICE_MS);
-  // A large batch starts on a turn of its own: the drain that queued it may have spent its slice.
+  const pacer = backgroundTurns;
+  // A large batch starts in a turn: its first record alone may take a while, and an answer or a
+  // tick that started it runs outside fusewire's budget.
   let estimate = 0;
   for (const r of records) estimate += r.bytes;
-  if (estimate >= OWN_TURN_BYTES) await pacer.yield();
+  if (estimate >= OWN_TURN_BYTES) await pacer.next();
   const batch = await encode(exporter, records, invalid, pacer);
   for (const bad of batch.invalid ?? []) invalid(bad.record, bad.message);
   if (batch.records.length === 0) return undefined;
@@ -109,7 +110,7 @@ async function encode(
   exporter: Exporter,
   records: ExportRecord[],
   invalid: InvalidSink,
-  pacer: SlicePacer,
+  pacer: TurnBudget,
 ): Promise<EncodedBatch> {
   try {
     return await exporter.encode(records, pacer);

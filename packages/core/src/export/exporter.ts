@@ -1,5 +1,5 @@
 import type { ExportRecord } from '../model/records.js';
-import type { SlicePacer } from './slice-pacer.js';
+import type { TurnBudget } from '../runtime/turn-budget.js';
 
 /** A request body built once per batch and re-sent as-is on retry. */
 export interface EncodedBatch {
@@ -25,8 +25,8 @@ export interface Exporter {
    */
   prepare(records: ExportRecord[], final: boolean, now: number): { ready: ExportRecord[]; held: ExportRecord[] };
   /**
-   * Builds one request body. May work in slices (awaiting `pacer` between them) so a multi-MB body
+   * Builds one request body. May work in slices (awaiting `pacer` whenever the turn is spent) so a multi-MB body
    * never holds the event loop in one go.
    */
-  encode(records: ExportRecord[], pacer?: SlicePacer): EncodedBatch | Promise<EncodedBatch>;
+  encode(records: ExportRecord[], pacer?: TurnBudget): EncodedBatch | Promise<EncodedBatch>;
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ExportRecord } from '../model/records.js';
 import { LogSink } from '../runtime/logger.js';
+import { TURN_BUDGET_MS } from '../runtime/turn-budget.js';
 import { createMemoryStore } from '../seams/memory-store.js';
 import { createStoreDouble } from '../seams/store-double.js';
 import type { EventStore } from '../seams/store.js';
@@ -24,10 +25,31 @@ class FakeLane implements LaneInput {
   }
 }
 
+/** Turns the test runs by hand: `inTurn` gives work a turn's budget, as the real turn does. */
+class FakeTurns {
+  readonly queued: Array<() => void> = [];
+  #deadline = Number.NEGATIVE_INFINITY;
+  later(run: () => void): void {
+    this.queued.push(run);
+  }
+  shareSpent(): boolean {
+    return performance.now() >= this.#deadline;
+  }
+  inTurn(work: () => void): void {
+    this.#deadline = performance.now() + TURN_BUDGET_MS;
+    try {
+      work();
+    } finally {
+      this.#deadline = Number.NEGATIVE_INFINITY;
+    }
+  }
+}
+
 function setup(store: EventStore = createMemoryStore(), flushAt = 512, claimWindow = 8) {
   const log = new LogSink(captureLogger(), []);
   const ledger = new Ledger({ log, store, deadLetterSize: 10, maxQueueSize: 100_000, maxQueueBytes: 1e9 });
   const lane = new FakeLane();
+  const turns = new FakeTurns();
   let drain: Drain | undefined;
   const intake = new Intake({
     ledger,
@@ -48,9 +70,12 @@ function setup(store: EventStore = createMemoryStore(), flushAt = 512, claimWind
     maxEventBytes: 1_000_000,
     claimWindow,
     claimWindowBytes: 1e9,
+    turns,
   });
   ledger.watchSettled((n) => drain.settled(n));
-  return { ledger, intake, drain, lane, store };
+  /** One slice of the drain in a turn of its own. */
+  const turn = () => turns.inTurn(() => drain.run());
+  return { ledger, intake, drain, lane, store, turns, turn };
 }
 
 const span = (i: number) => ({ name: `s${i}`, input: { i } });
@@ -70,64 +95,64 @@ describe('Drain', () => {
   });
 
   it('works in slices with a time budget and yields between them (#12 item 6)', () => {
-    const { intake, drain, lane } = setup(createMemoryStore(), 512, 100_000);
+    const { intake, drain, lane, turns, turn } = setup(createMemoryStore(), 512, 100_000);
     for (let i = 0; i < 20_000; i++) intake.accept('span', span(i), undefined);
-    // A clock that moves 1 ms per look: the 8 ms budget ends the slice after a few looks.
+    // A clock that moves 1 ms per look: the turn's budget ends a slice after a few looks.
     let t = 0;
     vi.spyOn(performance, 'now').mockImplementation(() => t++);
-    const immediate = vi.spyOn(globalThis, 'setImmediate');
-    drain.runPartial();
+    drain.runPartial(); // the tick: outside fusewire's turn
     // The first slice keeps up with what arrived, up to its cap (below), then keeps the budget.
     const first = lane.added.length;
     expect(first).toBeGreaterThanOrEqual(8192);
     expect(first).toBeLessThan(8192 + 200);
     expect(intake.waiting).toBe(20_000 - first);
-    expect(immediate).toHaveBeenCalled();
+    // The rest waits for fusewire's next turn of the event loop.
+    expect(turns.queued).toHaveLength(1);
     // Not partial yet: a trace update must not leave while its root may be in the next slice.
     expect(lane.pumps.at(-1)).toMatchObject({ partial: false });
     // Nothing arrived since: the next slice is the budget's, a few looks at the clock.
-    drain.run();
+    turn();
     expect(lane.added.length - first).toBeGreaterThan(0);
     expect(lane.added.length - first).toBeLessThan(200);
-    while (intake.waiting > 0) drain.run();
+    while (intake.waiting > 0) turn();
     expect(lane.added).toHaveLength(20_000);
     // The tick's request for partial batches is honoured by the slice that emptied intake.
     expect(lane.pumps.at(-1)).toMatchObject({ partial: true });
   });
 
   it('a slice takes at least what arrived since the last one: a fast publisher does not leave raw records behind', () => {
-    const { intake, drain, lane } = setup(createMemoryStore(), 512, 100_000);
+    const { intake, lane, turn } = setup(createMemoryStore(), 512, 100_000);
     let t = 0;
     vi.spyOn(performance, 'now').mockImplementation(() => (t += 5));
     for (let round = 1; round <= 5; round++) {
-      // 3,000 per macrotask, as the bench's burst publishes: the 8 ms budget alone would take a few.
+      // 3,000 per macrotask, as the bench's burst publishes: a turn's budget alone would take a few.
       for (let i = 0; i < 3_000; i++) intake.accept('span', span(i), undefined);
-      drain.run();
+      turn();
       expect(intake.waiting).toBe(0);
       expect(lane.added).toHaveLength(round * 3_000);
     }
   });
 
   it('large records keep the time budget even while keeping up', () => {
-    const { intake, drain, lane } = setup(createMemoryStore(), 512, 100_000);
+    const { intake, lane, turn } = setup(createMemoryStore(), 512, 100_000);
     const big = 'x'.repeat(40_000);
     for (let i = 0; i < 50; i++) intake.accept('span', { name: `big${i}`, output: big }, undefined);
     let t = 0;
     vi.spyOn(performance, 'now').mockImplementation(() => (t += 3));
-    drain.run();
-    // The clock is read after every large record: the 8 ms budget ends the slice after a few.
+    turn();
+    // The clock is read after every large record: the turn's budget ends the slice after a few.
     expect(lane.added.length).toBeGreaterThan(0);
     expect(lane.added.length).toBeLessThan(5);
   });
 
   it('a memory store hands out at most the claim window too; the rest waits in it, and shutdown can claim it', () => {
-    const { intake, drain, lane, ledger } = setup();
+    const { intake, drain, lane, ledger, turn } = setup();
     vi.spyOn(performance, 'now').mockReturnValue(0);
     for (let i = 0; i < 20; i++) intake.accept('span', span(i), undefined);
-    drain.run();
+    turn();
     expect(lane.added).toHaveLength(8);
     ledger.settle(lane.added.splice(0, 8), 'delivered');
-    drain.run();
+    turn();
     expect(lane.added).toHaveLength(8);
     const rest = drain.claimRest();
     expect(rest.map((r) => (r.kind === 'observation' ? r.name : ''))).toEqual(['s16', 's17', 's18', 's19']);
@@ -137,14 +162,14 @@ describe('Drain', () => {
 
   it('a durable store gets records on every slice, and hands out at most the claim window', () => {
     const store = createStoreDouble();
-    const { intake, drain, lane, ledger } = setup(store);
+    const { intake, lane, ledger, turn } = setup(store);
     vi.spyOn(performance, 'now').mockReturnValue(0); // a slice that never runs out of time
     for (let i = 0; i < 20; i++) intake.accept('span', span(i), undefined);
-    drain.run();
+    turn();
     expect(store.appended).toHaveLength(20);
     expect(lane.added).toHaveLength(8);
     ledger.settle(lane.added.splice(0, 8), 'delivered');
-    drain.run();
+    turn();
     expect(lane.added).toHaveLength(8);
     expect(ledger.stats()).toMatchObject({ enqueued: 20, delivered: 8, pending: 12 });
   });
@@ -163,8 +188,8 @@ describe('Drain', () => {
       origin: 'another',
     } as ExportRecord;
     const store = createStoreDouble({ leftovers: [leftover] });
-    const { drain, lane, ledger } = setup(store);
-    drain.run();
+    const { lane, ledger, turn } = setup(store);
+    turn();
     expect(lane.added).toEqual([leftover]);
     expect(ledger.stats()).toMatchObject({ enqueued: 1, pending: 1 });
     ledger.settle([leftover], 'delivered');
@@ -175,9 +200,9 @@ describe('Drain', () => {
   it('records a store refuses are counted under its reason, and stats still balance', () => {
     const store = createStoreDouble();
     store.refuse = 'spool_full';
-    const { intake, drain, ledger } = setup(store);
+    const { intake, ledger, turn } = setup(store);
     intake.accept('span', span(1), undefined);
-    drain.run();
+    turn();
     const s = ledger.stats();
     expect(s.dropped.spool_full).toBe(1);
     expect(s.enqueued).toBe(s.delivered + s.pending + Object.values(s.dropped).reduce((a, b) => a + b, 0));

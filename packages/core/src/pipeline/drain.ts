@@ -1,5 +1,6 @@
 import type { ExportRecord } from '../model/records.js';
 import type { LogSink } from '../runtime/logger.js';
+import { backgroundTurns, type TurnBudget } from '../runtime/turn-budget.js';
 import type { EventStore } from '../seams/store.js';
 import { logInternalError } from './internal-error.js';
 import type { Intake } from './intake.js';
@@ -34,11 +35,12 @@ export interface DrainOptions {
    */
   claimWindow: number;
   claimWindowBytes: number;
+  /** The event-loop budget slices run in (the process's one, but for tests). */
+  turns?: Pick<TurnBudget, 'later' | 'shareSpent'>;
 }
 
-/** Raw records per slice at most, and the time a slice may take before it yields to the event loop. */
+/** Raw records per slice at most; the time a slice may take is its share of fusewire's turn (turn-budget.ts). */
 const SLICE_RECORDS = 2048;
-const SLICE_BUDGET_MS = 8;
 /** How often (in records) a slice looks at the clock. */
 const CLOCK_EVERY = 16;
 /** A record this large took long enough to serialise that the clock is read after it (16 × 200 KB was a 300 ms slice). */
@@ -53,14 +55,17 @@ const KEEP_UP_RECORDS = 8192;
 /** Keeping up ends at this many bytes in a slice, and at any large record: those keep the time budget. */
 const KEEP_UP_BYTES = 4 * 1024 * 1024;
 
+const never = (): boolean => false;
+
 /**
- * Moves records off the hot path: normalises raw records in slices (each at most a few
- * milliseconds, then it yields to the event loop), appends them to the store, hands claimed
+ * Moves records off the hot path: normalises raw records in slices (each within its share of
+ * fusewire's turn of the event loop, then it yields), appends them to the store, hands claimed
  * records to the lanes, and pumps the lanes. A tick or a flush asks for partial batches: they
  * leave in the same slice that emptied intake, so an event waits at most one flush interval.
  */
 export class Drain {
   readonly #o: DrainOptions;
+  readonly #turns: Pick<TurnBudget, 'later' | 'shareSpent'>;
   readonly #normalizeContext: NormalizeContext;
   #scheduled = false;
   #partialRequested = false;
@@ -72,6 +77,7 @@ export class Drain {
 
   constructor(options: DrainOptions) {
     this.#o = options;
+    this.#turns = options.turns ?? backgroundTurns;
     const { intake, ledger, log, sampleRate, maxEventBytes } = options;
     this.#normalizeContext = { intake, ledger, log, sampleRate, maxEventBytes };
     options.ledger.watchUpstream(() => options.intake.waiting === 0 && !this.#storeHasUnclaimed());
@@ -81,8 +87,13 @@ export class Drain {
   soon(): void {
     if (this.#scheduled || this.#stopped) return;
     this.#scheduled = true;
-    setImmediate(() => this.run());
+    this.#turns.later(this.#runInTurn);
   }
+
+  readonly #runInTurn = (): void => {
+    this.#scheduled = false;
+    this.run();
+  };
 
   /** Asks for partial batches to leave and runs a slice now (the interval tick, a flush). */
   runPartial(): void {
@@ -98,10 +109,9 @@ export class Drain {
 
   /** Runs one slice: normalise, append, hand over, pump. Never throws. */
   run(): void {
-    this.#scheduled = false;
     if (this.#stopped) return;
     try {
-      const more = this.#normalizeSlice(SLICE_BUDGET_MS);
+      const more = this.#normalizeSlice(this.#shareSpent);
       this.#handOver();
       const { ledger } = this.#o;
       // Partial batches only once intake is empty: batches stay full while a backlog is
@@ -122,7 +132,7 @@ export class Drain {
   /** Normalises and stores everything intake holds, with no time budget, and hands nothing over (shutdown). */
   runToEnd(): void {
     try {
-      while (this.#normalizeSlice(Number.POSITIVE_INFINITY)) {}
+      while (this.#normalizeSlice(never)) {}
     } catch (error) {
       logInternalError(this.#o.log, 'drain', error);
     }
@@ -132,11 +142,16 @@ export class Drain {
     this.#stopped = true;
   }
 
-  /** Returns true when raw records are left for another slice. */
-  #normalizeSlice(budgetMs: number): boolean {
+  readonly #shareSpent = (): boolean => this.#turns.shareSpent();
+
+  /**
+   * Returns true when raw records are left for another slice. Outside a turn (a tick, a flush) the
+   * share is already spent: the slice takes what it must keep up with, or a clock's worth, and the
+   * rest waits for the turn.
+   */
+  #normalizeSlice(spent: () => boolean): boolean {
     const { intake } = this.#o;
     const context = this.#normalizeContext;
-    const started = performance.now();
     const records: ExportRecord[] = [];
     // Not for a durable store: there a slice is one transaction, sized by the time budget (a
     // transaction that fails, e.g. on a full disk, fails for every record in it).
@@ -153,7 +168,7 @@ export class Drain {
       }
       const large = record !== undefined && record.bytes > CLOCK_AFTER_BYTES;
       if (n < keepUp && !large && bytes < KEEP_UP_BYTES) continue;
-      if ((large || n % CLOCK_EVERY === 0) && performance.now() - started > budgetMs) break;
+      if ((large || n % CLOCK_EVERY === 0) && spent()) break;
     }
     if (records.length > 0) this.#append(records);
     this.#leftWaiting = intake.waiting;

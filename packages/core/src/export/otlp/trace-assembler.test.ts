@@ -5,7 +5,7 @@ import { normalize } from '../../pipeline/normalize.js';
 import type { ExportRecord } from '../../model/records.js';
 import { jsonSpanEncoding } from './json-span-encoder.js';
 import { protobufSpanEncoding } from './protobuf-span-encoder.js';
-import { SlicePacer } from '../slice-pacer.js';
+import { TurnBudget } from '../../runtime/turn-budget.js';
 import { LONE_TRACE_MESSAGE, TraceAssembler } from './trace-assembler.js';
 
 function record(kind: string, message: Record<string, unknown>): ExportRecord {
@@ -53,7 +53,7 @@ describe.each(Object.keys(ENCODINGS) as Encoding[])('TraceAssembler (%s)', (name
     const a = new TraceAssembler({ capacity: 2, holdMs: 100 });
     const encode = async (records: ExportRecord[]) => {
       const encoder = encoding.create(0);
-      const invalid = await a.spans(records, encoder, new SlicePacer(0));
+      const invalid = await a.spans(records, encoder, new TurnBudget(0));
       const body = decode(encoder.finish()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans?: Span[] }> }> };
       return { spans: body.resourceSpans[0]!.scopeSpans[0]!.spans ?? [], invalid };
     };

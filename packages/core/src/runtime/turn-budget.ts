@@ -1,0 +1,94 @@
+/**
+ * fusewire's share of one event-loop iteration. Every piece of background work that can take long
+ * (the drain's slices, encoding a large request) runs in a turn of this scheduler and checks
+ * {@link TurnBudget.due} as it goes. Slices that each kept a budget of their own added up: the
+ * drain's 8 ms slice and two requests' 2.5 ms encoding slices all ran in the same check phase,
+ * back to back, and the app's timers waited for the sum (50–70 ms with large payloads).
+ *
+ * One `setImmediate` at most is pending at any time, so fusewire holds the loop for one budget per
+ * iteration; work queued during a turn waits for the next iteration, after the app's timers and I/O.
+ * Work that resumes outside a turn (an HTTP answer, a timer tick) finds the budget spent and yields
+ * at its first check.
+ */
+export class TurnBudget {
+  readonly #budgetMs: number;
+  #queue: Array<Queued> = [];
+  #scheduled = false;
+  /** Until then the running turn may go on; outside a turn this lies in the past. */
+  #deadline = Number.NEGATIVE_INFINITY;
+  /** The part of the budget a synchronous item may take while resumed work waits behind it. */
+  #shareDeadline = Number.NEGATIVE_INFINITY;
+
+  constructor(budgetMs: number) {
+    this.#budgetMs = budgetMs;
+  }
+
+  /** Runs `run` in the next turn (never on the caller's stack). `run` must not throw. */
+  later(run: () => void): void {
+    this.#queue.push({ run, resumes: false });
+    this.#schedule();
+  }
+
+  /** Resolves in the next turn: what awaits it goes on with a fresh budget, shared with the turn's other work. */
+  next(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#queue.push({ run: resolve, resumes: true });
+      this.#schedule();
+    });
+  }
+
+  /** A promise to await when this turn's budget is spent (always, outside a turn), else undefined. Cheap per record. */
+  due(): Promise<void> | undefined {
+    return performance.now() >= this.#deadline ? this.next() : undefined;
+  }
+
+  /**
+   * True once a synchronous slice (the drain's) should stop: its share of the turn is spent. Work that
+   * was waiting for this turn (requests being encoded) shares the budget, so a drain with a long
+   * backlog does not take every turn while requests wait to be encoded.
+   */
+  shareSpent(): boolean {
+    return performance.now() >= this.#shareDeadline;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#turn);
+  }
+
+  readonly #turn = (): void => {
+    this.#scheduled = false;
+    const queue = this.#queue;
+    this.#queue = [];
+    let resumes = 0;
+    for (const item of queue) if (item.resumes) resumes++;
+    const start = performance.now();
+    this.#deadline = start + this.#budgetMs;
+    this.#shareDeadline = start + this.#budgetMs / (1 + resumes);
+    // Resumed work runs in the microtasks after this callback, with what is left of the budget.
+    for (const item of queue) {
+      try {
+        item.run();
+      } catch {
+        // Queued work logs its own errors (the drain does); one that throws must not strand the rest.
+      }
+    }
+  };
+}
+
+interface Queued {
+  run: () => void;
+  /** A promise's resolve: the work behind it runs after this turn's synchronous items. */
+  resumes: boolean;
+}
+
+/**
+ * Per event-loop iteration for all of fusewire's background work together, before whatever a
+ * young-generation scavenge in it adds. 4 ms: under the 10 ms stall the project promises with room
+ * for a scavenge and one large event past the budget (a 200 KB payload takes 1–2 ms to serialise).
+ */
+export const TURN_BUDGET_MS = 4;
+
+/** The process's one budget: every client in it shares the one event loop. */
+export const backgroundTurns = new TurnBudget(TURN_BUDGET_MS);

@@ -12,6 +12,7 @@
 // median and worst over the rounds.
 //
 //   node scenarios/app-stalls.mjs [--rounds=5] [--out=results.stalls]
+//   node scenarios/app-stalls.mjs --smoke      one short round → results.smoke-stalls (proves it runs)
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +21,14 @@ import { forkServer } from '../lib/ipc.mjs';
 import { LOAD_CORE, pin } from '../lib/pin.mjs';
 
 const { values: flags } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, out: { type: 'string', default: 'results.stalls' } },
+  options: {
+    rounds: { type: 'string', default: '5' },
+    out: { type: 'string', default: 'results.stalls' },
+    smoke: { type: 'boolean', default: false },
+  },
 });
-const rounds = Number(flags.rounds);
+const rounds = flags.smoke ? 1 : Number(flags.rounds);
+const out = flags.smoke ? 'results.smoke-stalls' : flags.out;
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const FIXTURES = here('../../reliability/fixtures/');
 const WORKLOADS = [
@@ -30,7 +36,7 @@ const WORKLOADS = [
   {
     name: 'paced LLM',
     fixture: 'paced-llm.mjs',
-    env: { FUSEWIRE_TEST_RATE: '200', FUSEWIRE_TEST_KB: '20', FUSEWIRE_TEST_MS: '4000' },
+    env: { FUSEWIRE_TEST_RATE: '200', FUSEWIRE_TEST_KB: '20', FUSEWIRE_TEST_MS: flags.smoke ? '1000' : '4000' },
   },
 ];
 const MODES = ['baseline', 'fusewire'];
@@ -106,5 +112,5 @@ const table = [
 ].join('\n');
 process.stdout.write(`${table}\n`);
 const results = { date: new Date().toISOString(), node: process.version, rounds, pinned, rows };
-writeFileSync(here(`../${flags.out}.json`), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(here(`../${flags.out}.md`), `${table}\n`);
+writeFileSync(here(`../${out}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(here(`../${out}.md`), `${table}\n`);

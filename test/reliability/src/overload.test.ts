@@ -1,8 +1,8 @@
 /**
  * Promise: bounded memory, never block. Publishing much faster than the backend accepts: the
- * heap stays under the stated bound, the event loop's p99 delay stays flat (against a baseline
- * of the same loop with fusewire off), refusals are counted, and the stats balance. Measured in
- * a child process so the test server and the runner do not pollute the numbers.
+ * heap stays under the stated bound, the event loop's p99 delay (in CPU time per loop turn) stays
+ * flat (against a baseline of the same loop with fusewire off), refusals are counted, and the stats
+ * balance. Measured in a child process so the test server and the runner do not pollute the numbers.
  */
 import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -29,8 +29,12 @@ const RETAINED_BOUND = MAX_QUEUE * PER_EVENT_BYTES + FIXED_BYTES;
 
 interface Window {
   phase: string;
+  /** Event-loop delay (wall clock), ms. */
   p99: number;
   max: number;
+  /** The same in process CPU time per loop turn (see the fixture), ms. */
+  cpuP99: number;
+  cpuMax: number;
   heapUsed: number;
   queue: number;
   queueBytes: number;
@@ -77,6 +81,9 @@ async function overload(mode: 'fusewire' | 'baseline', backend: 'slow' | 'down')
       FUSEWIRE_TEST_MAX_QUEUE: String(MAX_QUEUE),
       FUSEWIRE_TEST_MAX_BYTES: String(MAX_BYTES),
       FUSEWIRE_TEST_GC_EVERY_MS: String(quickOrSoak(1_000, 5_000)),
+      // After a 5 s outage a failed batch's next attempt may come 15.5 s after the first failure
+      // (backoff ceilings 0.5 + 1 + 2 + 4 + 8 s); after 60 s, waits reach the 30 s ceiling.
+      FUSEWIRE_TEST_RECOVERY_DEADLINE_MS: String(quickOrSoak(30_000, 90_000)),
     },
     ['--expose-gc'],
   );
@@ -86,7 +93,7 @@ async function overload(mode: 'fusewire' | 'baseline', backend: 'slow' | 'down')
   await child.line('PHASE recovery', DURATION_MS + 20_000);
   if (backend === 'slow') server.reset();
   else await server.restart();
-  const result = JSON.parse(await child.line('RESULT', 60_000)) as Result;
+  const result = JSON.parse(await child.line('RESULT', quickOrSoak(60_000, 150_000))) as Result;
   const exit = await child.exited;
   expect(exit.code, child.stderrText()).toBe(0);
   return result;
@@ -102,6 +109,16 @@ function summary(r: Result): string {
       0.5,
     ).toFixed(1)} ms, worst ${p(
       ov.map((w) => w.p99),
+      1,
+    ).toFixed(1)} ms`,
+    `loop-turn CPU p99 per window: median ${p(
+      ov.map((w) => w.cpuP99),
+      0.5,
+    ).toFixed(1)} ms, worst ${p(
+      ov.map((w) => w.cpuP99),
+      1,
+    ).toFixed(1)} ms, longest turn ${p(
+      ov.map((w) => w.cpuMax),
       1,
     ).toFixed(1)} ms`,
     `log lines: ${r.lines.filter((l) => l.code === 'FUSEWIRE_QUEUE_FULL').length} QUEUE_FULL, ${r.lines.filter((l) => /queue accepting again/.test(l.msg)).length} "accepting again"`,
@@ -145,28 +162,32 @@ describe(`publishing faster than the backend accepts (${DURATION_MS / 1000} s)`,
       }
 
       // Event loop: flat over time (the last windows no worse than the first ones), and close to
-      // the baseline's delay. Generous margins: this box has 2 vCPUs shared with the runner.
+      // the baseline's delay. Measured in process CPU time per loop turn, not wall time: on a
+      // shared 2-vCPU box the wall-clock p99 is mostly the wait for a core (baseline and fusewire
+      // runs seconds apart saw 2.5 vs 44 ms, failing now and then under load) while the CPU figures
+      // hold (3 busy loops beside: p90 of fusewire's window p99 18–22 ms, baseline's median 0.6).
+      // A batch encoded in one go would be a ~240 ms turn.
       const baseP99 = p(
-        base.windows.filter((w) => w.phase === 'overload').map((w) => w.p99),
+        base.windows.filter((w) => w.phase === 'overload').map((w) => w.cpuP99),
         0.5,
       );
       const half = Math.floor(ov.length / 2);
       const early = p(
-        ov.slice(1, half).map((w) => w.p99),
+        ov.slice(1, half).map((w) => w.cpuP99),
         0.5,
       );
       const late = p(
-        ov.slice(half).map((w) => w.p99),
+        ov.slice(half).map((w) => w.cpuP99),
         0.5,
       );
-      expect(late, summary(r)).toBeLessThanOrEqual(Math.max(early * 2, early + 20));
+      expect(late, summary(r)).toBeLessThanOrEqual(Math.max(early * 2, early + 10));
       expect(
         p(
-          ov.map((w) => w.p99),
+          ov.map((w) => w.cpuP99),
           0.9,
         ),
         summary(r),
-      ).toBeLessThanOrEqual(Math.max(baseP99 * 4, baseP99 + 50));
+      ).toBeLessThanOrEqual(Math.max(baseP99 * 4, baseP99 + 30));
 
       // Refusals are counted, and the books balance.
       expect(r.statsAtEnd.dropped.queue_full).toBeGreaterThan(0);

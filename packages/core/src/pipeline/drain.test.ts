@@ -32,8 +32,8 @@ class FakeTurns {
   later(run: () => void): void {
     this.queued.push(run);
   }
-  shareSpent(): boolean {
-    return performance.now() >= this.#deadline;
+  shareLeft(): number {
+    return this.#deadline - performance.now();
   }
   inTurn(work: () => void): void {
     this.#deadline = performance.now() + TURN_BUDGET_MS;
@@ -143,6 +143,33 @@ describe('Drain', () => {
     // The clock is read after every large record: the turn's budget ends the slice after a few.
     expect(lane.added.length).toBeGreaterThan(0);
     expect(lane.added.length).toBeLessThan(5);
+  });
+
+  it('a large event that would not fit in what is left of the turn waits for the next, where it goes first', () => {
+    const { intake, lane, turn } = setup(createMemoryStore(), 512, 100_000);
+    // ~300 KB each: about 3 ms to normalise by the drain's estimate, against a 4 ms turn.
+    const big = 'x'.repeat(300_000);
+    for (let i = 0; i < 3; i++) intake.accept('span', { name: `big${i}`, output: big }, undefined);
+    let t = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (t += 1));
+    turn();
+    // The first went in with a full turn; the second would have run the turn ~2 ms over its budget.
+    expect(lane.added).toHaveLength(1);
+    turn();
+    expect(lane.added).toHaveLength(2);
+    turn();
+    expect(lane.added).toHaveLength(3);
+  });
+
+  it('a tick or a flush outside a turn leaves a large event to the turn', () => {
+    const { intake, drain, lane, turns, turn } = setup(createMemoryStore(), 512, 100_000);
+    intake.accept('span', { name: 'big', output: 'x'.repeat(300_000) }, undefined);
+    drain.runPartial();
+    expect(lane.added).toHaveLength(0);
+    expect(turns.queued).toHaveLength(1);
+    turn();
+    expect(lane.added).toHaveLength(1);
+    expect(lane.pumps.at(-1)).toMatchObject({ partial: true, queued: 1 });
   });
 
   it('a memory store hands out at most the claim window too; the rest waits in it, and shutdown can claim it', () => {

@@ -36,7 +36,7 @@ export interface DrainOptions {
   claimWindow: number;
   claimWindowBytes: number;
   /** The event-loop budget slices run in (the process's one, but for tests). */
-  turns?: Pick<TurnBudget, 'later' | 'shareSpent'>;
+  turns?: Pick<TurnBudget, 'later' | 'shareLeft'>;
 }
 
 /** Raw records per slice at most; the time a slice may take is its share of fusewire's turn (turn-budget.ts). */
@@ -54,8 +54,14 @@ const CLOCK_AFTER_BYTES = 16 * 1024;
 const KEEP_UP_RECORDS = 8192;
 /** Keeping up ends at this many bytes in a slice, and at any large record: those keep the time budget. */
 const KEEP_UP_BYTES = 4 * 1024 * 1024;
+/**
+ * What normalising costs, roughly, for a large event's estimated size (about 1.5 ms per 200 KB
+ * warm; rounded up). A large event that would not fit in what is left of a turn waits for the next,
+ * where it goes first: a turn then runs over its budget only by an event larger than the whole budget.
+ */
+const BYTES_PER_MS = 100_000;
 
-const never = (): boolean => false;
+const unbounded = (): number => Number.POSITIVE_INFINITY;
 
 /**
  * Moves records off the hot path: normalises raw records in slices (each within its share of
@@ -65,7 +71,7 @@ const never = (): boolean => false;
  */
 export class Drain {
   readonly #o: DrainOptions;
-  readonly #turns: Pick<TurnBudget, 'later' | 'shareSpent'>;
+  readonly #turns: Pick<TurnBudget, 'later' | 'shareLeft'>;
   readonly #normalizeContext: NormalizeContext;
   #scheduled = false;
   #partialRequested = false;
@@ -111,7 +117,7 @@ export class Drain {
   run(): void {
     if (this.#stopped) return;
     try {
-      const more = this.#normalizeSlice(this.#shareSpent);
+      const more = this.#normalizeSlice(this.#shareLeft);
       this.#handOver();
       const { ledger } = this.#o;
       // Partial batches only once intake is empty: batches stay full while a backlog is
@@ -132,7 +138,7 @@ export class Drain {
   /** Normalises and stores everything intake holds, with no time budget, and hands nothing over (shutdown). */
   runToEnd(): void {
     try {
-      while (this.#normalizeSlice(never)) {}
+      while (this.#normalizeSlice(unbounded)) {}
     } catch (error) {
       logInternalError(this.#o.log, 'drain', error);
     }
@@ -142,14 +148,14 @@ export class Drain {
     this.#stopped = true;
   }
 
-  readonly #shareSpent = (): boolean => this.#turns.shareSpent();
+  readonly #shareLeft = (): number => this.#turns.shareLeft();
 
   /**
    * Returns true when raw records are left for another slice. Outside a turn (a tick, a flush) the
    * share is already spent: the slice takes what it must keep up with, or a clock's worth, and the
    * rest waits for the turn.
    */
-  #normalizeSlice(spent: () => boolean): boolean {
+  #normalizeSlice(left: () => number): boolean {
     const { intake } = this.#o;
     const context = this.#normalizeContext;
     const records: ExportRecord[] = [];
@@ -158,7 +164,13 @@ export class Drain {
     const keepUp = this.#o.store.durable ? 0 : Math.min(KEEP_UP_RECORDS, intake.waiting - this.#leftWaiting);
     const most = Math.max(SLICE_RECORDS, keepUp);
     let bytes = 0;
+    // Outside a turn (a tick, a flush) even the first large event waits for one.
+    const inTurn = left() > 0;
     for (let n = 1; n <= most; n++) {
+      if (n > 1 || !inTurn) {
+        const next = intake.peek();
+        if (next !== undefined && next.bytes > CLOCK_AFTER_BYTES && next.bytes / BYTES_PER_MS > left()) break;
+      }
       const raw = intake.take();
       if (raw === undefined) break;
       const record = normalizeRaw(raw, context);
@@ -168,7 +180,7 @@ export class Drain {
       }
       const large = record !== undefined && record.bytes > CLOCK_AFTER_BYTES;
       if (n < keepUp && !large && bytes < KEEP_UP_BYTES) continue;
-      if ((large || n % CLOCK_EVERY === 0) && spent()) break;
+      if ((large || n % CLOCK_EVERY === 0) && left() <= 0) break;
     }
     if (records.length > 0) this.#append(records);
     this.#leftWaiting = intake.waiting;

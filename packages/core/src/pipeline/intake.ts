@@ -152,6 +152,11 @@ export class Intake {
     return this.#raw.shift();
   }
 
+  /** The record `take()` would return, left in place. */
+  peek(): RawRecord | undefined {
+    return this.#raw.peek();
+  }
+
   /** A record the drain found too big for the byte bound once its real size was known. */
   refuseLate(raw: RawRecord): void {
     this.#ledger.discard(raw.bytes, raw.epoch, 'queue_full');

@@ -51,6 +51,11 @@ export class TurnBudget {
     return performance.now() >= this.#shareDeadline;
   }
 
+  /** Milliseconds left of that share (zero or less once spent, and outside a turn). */
+  shareLeft(): number {
+    return this.#shareDeadline - performance.now();
+  }
+
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;

@@ -16,6 +16,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CLIENTS } from './lib/clients.mjs';
+import { expressRound } from './lib/express-round.mjs';
 import { forkServer, runChild } from './lib/ipc.mjs';
 import { APP_CORE, LOAD_CORE, pin } from './lib/pin.mjs';
 import { profileReport } from './lib/profile-summary.mjs';
@@ -198,7 +199,7 @@ async function scenarioE2e() {
  * keeps up from the shared core; its CPU share is recorded to show that it did.
  */
 async function scenarioExpress() {
-  const { connections, duration, warmup, rounds } = SIZES.express;
+  const { rounds } = SIZES.express;
   const runs = new Map(EXPRESS_VARIANTS.map((v) => [v, []]));
   const pending = {};
   const errors = [];
@@ -215,49 +216,22 @@ async function scenarioExpress() {
       for (const variant of order) {
         if (pending[variant]) continue;
         log(`  express (round ${round + 1}/${rounds}): ${variant}`);
-        await sink.call('reset');
-        let load;
-        const res = await runChild(here('./scenarios/express-app.mjs'), {
-          params: { variant },
-          server: sink,
+        const out = await expressRound(variant, {
+          sink,
+          sizes: SIZES.express,
+          pinned,
           timeoutMs: SIZES.childTimeoutMs,
           execArgv: execArgvFor(`express-${variant}`),
-          onSpawn: (proc) => {
-            pinned.app &&= pin(proc.pid, APP_CORE);
-          },
-          onMessage: async (msg, proc) => {
-            if (msg?.type !== 'listening') return undefined;
-            pinned.app &&= pin(proc.pid, APP_CORE); // again, for threads started since the fork
-            const out = await runChild(here('./lib/load-child.mjs'), {
-              params: { url: `http://127.0.0.1:${msg.port}/`, connections, duration, warmup },
-              timeoutMs: (warmup + duration) * 1000 + 60_000,
-              onSpawn: (p) => {
-                pinned.load &&= pin(p.pid, LOAD_CORE);
-              },
-            });
-            load = out.ok ? out.result : { error: out.error };
-            proc.send({ type: 'stop' });
-            return undefined;
-          },
         });
-        if (res.ok && res.result.pending) {
-          pending[variant] = res.result.pending;
+        if (out.pending) {
+          pending[variant] = out.pending;
           continue;
         }
-        if (!res.ok || !load || load.error) {
-          errors.push({ variant, error: res.error ?? load?.error ?? 'no load result', stderr: res.stderr });
+        if (out.error) {
+          errors.push({ variant, error: out.error, stderr: out.stderr });
           continue;
         }
-        const seconds = duration + warmup;
-        runs.get(variant).push({
-          ...load,
-          appCpuMs: res.result.cpuMs,
-          appCpuShare: res.result.cpuMs / (seconds * 1000),
-          appPeakRss: res.result.peakRss,
-          sinkRequests: res.result.server.requests,
-          sinkBytes: res.result.server.bytes,
-          stats: res.result.stats,
-        });
+        runs.get(variant).push(out.run);
       }
     }
   } finally {

@@ -6,7 +6,17 @@ import express from 'express';
 import { main, params, server } from '../lib/ipc.mjs';
 import { peakRss } from '../lib/stats.mjs';
 
-const VARIANTS = ['bare', 'pino-http', 'fusewire-interval', 'fusewire-request', 'langfuse-v3', 'langfuse-v5', 'otel'];
+const VARIANTS = [
+  'bare',
+  'pino-http',
+  'fusewire-interval',
+  'fusewire-request',
+  'langfuse-v3',
+  'langfuse-v5',
+  'otel',
+  'als-run',
+  'als-run-finish',
+];
 
 async function tracing(variant, srv) {
   switch (variant) {
@@ -95,6 +105,20 @@ async function tracing(variant, srv) {
         api.context.with(api.trace.setSpan(api.context.active(), span), next);
       };
       return { use: [mw], shutdown: () => provider.shutdown() };
+    }
+    // Floors (scenarios/floors.mjs, not run by run.mjs): what any context-propagating middleware pays before
+    // it records anything — an enabled AsyncLocalStorage entered per request, then also a `finish` listener.
+    case 'als-run':
+    case 'als-run-finish': {
+      const { AsyncLocalStorage } = await import('node:async_hooks');
+      const als = new AsyncLocalStorage();
+      const finish = variant === 'als-run-finish';
+      const onFinish = () => {};
+      const mw = (req, res, next) => {
+        if (finish) res.once('finish', onFinish);
+        als.run(req, next);
+      };
+      return { use: [mw] };
     }
     default:
       throw new Error(`unknown variant ${variant}; known: ${VARIANTS.join(', ')}`);

@@ -207,8 +207,12 @@ describe('ingestion transport: every field reaches its body field', () => {
     publish('span', { name: 'flaky' });
     publish('span', { name: 'ok-too' });
     await server.waitFor((r) => r.requests.length >= 1);
-    await sleep(30); // the 207 is read; the flaky event sleeps in backoff
-    const mid = client.stats();
+    // The server records a request as it sends the answer: wait until the client has read the 207
+    // (two events delivered) rather than a fixed 30 ms, which one wait for a core on a loaded box
+    // can take. The flaky event then sleeps in backoff; its retries meet the same 503 (10 s budget).
+    let mid = client.stats();
+    for (const until = Date.now() + 5_000; mid.delivered < 2 && Date.now() < until; mid = client.stats())
+      await sleep(5);
     expect(mid.delivered).toBe(2);
     expect(mid.pending).toBe(1);
     expectBalanced(mid);

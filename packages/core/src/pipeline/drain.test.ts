@@ -172,6 +172,24 @@ describe('Drain', () => {
     expect(lane.pumps.at(-1)).toMatchObject({ partial: true, queued: 1 });
   });
 
+  it('large events are drained once a few hundred KB of them wait, not only at flushAt (#12 item 6)', () => {
+    // Held until flushAt (512) an LLM server's histories outlived scavenges, which copied them.
+    const { intake, turns } = setup(createMemoryStore(), 512, 100_000);
+    const history = Array.from({ length: 20 }, (_, i) => ({ role: 'user', content: `turn ${i} ${'x'.repeat(1000)}` }));
+    for (let i = 0; i < 15 && turns.queued.length === 0; i++)
+      intake.accept('span', { name: `chat${i}`, input: history }, undefined);
+    expect(turns.queued).toHaveLength(1);
+    expect(intake.waiting).toBeLessThan(15);
+  });
+
+  it('small events wait for flushAt or the tick: a drain per few events would cost CPU for nothing', () => {
+    const { intake, turns } = setup(createMemoryStore(), 512, 100_000);
+    for (let i = 0; i < 511; i++) intake.accept('span', span(i), undefined);
+    expect(turns.queued).toHaveLength(0);
+    intake.accept('span', span(511), undefined);
+    expect(turns.queued).toHaveLength(1);
+  });
+
   it('a memory store hands out at most the claim window too; the rest waits in it, and shutdown can claim it', () => {
     const { intake, drain, lane, ledger, turn } = setup();
     vi.spyOn(performance, 'now').mockReturnValue(0);

@@ -114,6 +114,9 @@ function summary(r: Result): string {
     `loop-turn CPU p99 per window: median ${p(
       ov.map((w) => w.cpuP99),
       0.5,
+    ).toFixed(1)} ms, p90 ${p(
+      ov.map((w) => w.cpuP99),
+      0.9,
     ).toFixed(1)} ms, worst ${p(
       ov.map((w) => w.cpuP99),
       1,
@@ -164,9 +167,13 @@ describe(`publishing faster than the backend accepts (${DURATION_MS / 1000} s)`,
       // Event loop: flat over time (the last windows no worse than the first ones), and close to
       // the baseline's delay. Measured in process CPU time per loop turn, not wall time: on a
       // shared 2-vCPU box the wall-clock p99 is mostly the wait for a core (baseline and fusewire
-      // runs seconds apart saw 2.5 vs 44 ms, failing now and then under load) while the CPU figures
-      // hold (3 busy loops beside: p90 of fusewire's window p99 18–22 ms, baseline's median 0.6).
-      // A batch encoded in one go would be a ~240 ms turn.
+      // runs seconds apart saw 2.5 vs 44 ms, failing now and then under load). CPU time still
+      // varies with load (sibling vCPUs, GC helper threads): with 2–3 busy loops beside, the
+      // median window's p99 was 6–10 ms (idle ~5), the p90 window's 16–33 ms (the windows while
+      // the queue fills, whose scavenges copy every held event). The baseline's median is ~1 ms.
+      // The median is where fusewire's own pacing shows (one 4 ms budget per turn): a fusewire
+      // holding the loop 20 ms every 300 ms moves it past 15 ms; a batch encoded in one go would
+      // be a ~240 ms turn.
       const baseP99 = p(
         base.windows.filter((w) => w.phase === 'overload').map((w) => w.cpuP99),
         0.5,
@@ -184,10 +191,17 @@ describe(`publishing faster than the backend accepts (${DURATION_MS / 1000} s)`,
       expect(
         p(
           ov.map((w) => w.cpuP99),
+          0.5,
+        ),
+        summary(r),
+      ).toBeLessThanOrEqual(baseP99 + 15);
+      expect(
+        p(
+          ov.map((w) => w.cpuP99),
           0.9,
         ),
         summary(r),
-      ).toBeLessThanOrEqual(Math.max(baseP99 * 4, baseP99 + 30));
+      ).toBeLessThanOrEqual(baseP99 + 50);
 
       // Refusals are counted, and the books balance.
       expect(r.statsAtEnd.dropped.queue_full).toBeGreaterThan(0);

@@ -56,7 +56,7 @@ export interface RequestFacts {
 
 /**
  * A traced request: the facade handlers get, plus what the middleware and the error handler
- * need to end it. Errors reach it from `errorHandler()`; the end comes from `finish`/`close`.
+ * need to end it. Errors reach it from `errorHandler()`; the end comes from the response's `close`.
  */
 export class ActiveRequestTrace implements RequestTrace {
   readonly #obs: ActiveObservation;
@@ -81,7 +81,7 @@ export class ActiveRequestTrace implements RequestTrace {
     }
   }
 
-  /** True the first time only: the `finish`/`close` listener that gets it ends the trace. */
+  /** True the first time only: the call that gets it ends the trace. */
   claimEnd(): boolean {
     if (this.#claimed) return false;
     this.#claimed = true;
@@ -128,7 +128,7 @@ export class ActiveRequestTrace implements RequestTrace {
   /**
    * Names the root observation (and so the trace, unless a handler named it) after the route,
    * records status and outcome, and ends the root observation.
-   * Idempotent. Runs from `finish`/`close` listeners, so it uses only what it holds.
+   * Idempotent. Runs from the `close` listener, so it uses only what it holds.
    */
   end(outcome: { statusCode: number | undefined; aborted: boolean; route: string | undefined; name: string }): void {
     if (this.#ended) return;

@@ -172,6 +172,15 @@ describe('Drain', () => {
     expect(lane.pumps.at(-1)).toMatchObject({ partial: true, queued: 1 });
   });
 
+  it("a drain whose turn comes after another client's drain spent the share still takes its first large event", () => {
+    // Clients in one process share one budget and their drains run in the order they asked: under a
+    // backlog the first takes the share every turn, and the second must still move.
+    const { intake, lane, turns } = setup(createMemoryStore(), 1, 100_000);
+    intake.accept('span', { name: 'big', output: 'x'.repeat(300_000) }, undefined);
+    for (let i = 0; i < 3 && lane.added.length === 0; i++) turns.queued.shift()?.(); // share spent: left <= 0
+    expect(lane.added).toHaveLength(1);
+  });
+
   it('large events are drained once a few hundred KB of them wait, not only at flushAt (#12 item 6)', () => {
     // Held until flushAt (512) an LLM server's histories outlived scavenges, which copied them.
     const { intake, turns } = setup(createMemoryStore(), 512, 100_000);

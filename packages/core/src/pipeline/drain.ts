@@ -80,6 +80,11 @@ export class Drain {
   #claimedOpen = 0;
   /** Raw records a slice left waiting: what is waiting beyond them at the next slice arrived meanwhile. */
   #leftWaiting = 0;
+  /**
+   * A slice that runs from its own turn takes its first event whatever the share left: another
+   * client's drain in the same turn may have spent it, and run first again in every turn after.
+   */
+  #ownTurn = false;
 
   constructor(options: DrainOptions) {
     this.#o = options;
@@ -98,7 +103,9 @@ export class Drain {
 
   readonly #runInTurn = (): void => {
     this.#scheduled = false;
+    this.#ownTurn = true;
     this.run();
+    this.#ownTurn = false;
   };
 
   /** Asks for partial batches to leave and runs a slice now (the interval tick, a flush). */
@@ -165,7 +172,7 @@ export class Drain {
     const most = Math.max(SLICE_RECORDS, keepUp);
     let bytes = 0;
     // Outside a turn (a tick, a flush) even the first large event waits for one.
-    const inTurn = left() > 0;
+    const inTurn = this.#ownTurn || left() > 0;
     for (let n = 1; n <= most; n++) {
       if (n > 1 || !inTurn) {
         const next = intake.peek();

@@ -6,6 +6,7 @@ import {
   startObservation,
   withoutTracing,
 } from '@fusewire/core';
+import { Socket } from 'node:net';
 import { createFlushCoalescer } from './flush-coalescer.js';
 import { type ExpressTracingOptions, resolveTracingOptions } from './options.js';
 import { ActiveRequestTrace, trace } from './request-trace.js';
@@ -79,7 +80,8 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
    * Ends a request's trace from the response's `close`, which Node emits once for every response: on
    * the tick after `finish`, or when the client goes away first (then the response is not finished).
    * One listener for the whole middleware, not one per request: the request's trace is found from the
-   * response (`res.req`), and `close` (outside the request's async context) needs nothing else.
+   * response (`res.req`), and `close` (outside the request's async context) needs nothing else. A
+   * response no HTTP server made never emits `close`: `finish` ends its trace.
    */
   function settle(res: Traced, aborted: boolean): void {
     // A listener that throws would crash the app: nothing leaves this function.
@@ -100,6 +102,9 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     } catch {
       // Telemetry lost for this request; the app is unaffected.
     }
+  }
+  function onFinish(this: Traced): void {
+    settle(this, false);
   }
   function onClose(this: Traced): void {
     settle(this, this.writableFinished !== true);
@@ -143,6 +148,9 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     // One `close` listener, never removed (the response emits it once, then is done with): a
     // `finish` + `close` pair added and removed per request cost ~2.5 µs more in a hello world.
     res.on('close', onClose);
+    // `close` comes from Node's server code and the socket: a response built without them
+    // (serverless-http on Lambda) only ever emits `finish`, and its trace would never end.
+    if (!((res as { socket?: unknown }).socket instanceof Socket)) res.on('finish', onFinish);
 
     rebindLog(req, traced.traceId);
     return traced;

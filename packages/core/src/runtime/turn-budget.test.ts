@@ -88,6 +88,36 @@ describe('TurnBudget', () => {
     expect(order).toEqual(['first turn', 'app timer', 'second turn']);
   });
 
+  it("two clients' drains in one turn split its budget: the first to ask does not take every turn", async () => {
+    const clock = fakeClock();
+    const turns = new TurnBudget(4);
+    const perTurn: Array<Record<string, number>> = [];
+    await new Promise<void>((done) => {
+      const drain = (who: string) => {
+        let turn = 0;
+        const slice = () => {
+          const mine = (perTurn[turn] ??= {});
+          mine[who] = 0;
+          while (!turns.shareSpent()) {
+            clock.t += 1;
+            mine[who]++;
+          }
+          // A backlog: it asks again, in the same order every turn, for three turns.
+          if (++turn < 3) turns.later(slice);
+          else if (who === 'b') done();
+        };
+        turns.later(slice);
+      };
+      drain('a');
+      drain('b');
+    });
+    expect(perTurn).toEqual([
+      { a: 2, b: 2 },
+      { a: 2, b: 2 },
+      { a: 2, b: 2 },
+    ]);
+  });
+
   it('keeps one immediate pending however much is queued', () => {
     const immediate = vi.spyOn(globalThis, 'setImmediate');
     const turns = new TurnBudget(4);

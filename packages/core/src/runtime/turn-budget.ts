@@ -66,13 +66,17 @@ export class TurnBudget {
     this.#scheduled = false;
     const queue = this.#queue;
     this.#queue = [];
-    let resumes = 0;
-    for (const item of queue) if (item.resumes) resumes++;
-    const start = performance.now();
-    this.#deadline = start + this.#budgetMs;
-    this.#shareDeadline = start + this.#budgetMs / (1 + resumes);
+    this.#deadline = performance.now() + this.#budgetMs;
+    // Each synchronous item gets an equal part of what is left when it starts, each piece of resumed
+    // work counting as a part too: several clients' drains queue in the same order every turn, and
+    // a share sized for one drain let the first take the whole share, every turn.
+    let parts = queue.length;
     // Resumed work runs in the microtasks after this callback, with what is left of the budget.
     for (const item of queue) {
+      if (!item.resumes) {
+        const now = performance.now();
+        this.#shareDeadline = now + (this.#deadline - now) / parts--;
+      }
       try {
         item.run();
       } catch {

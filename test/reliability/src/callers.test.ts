@@ -153,8 +153,11 @@ describe('a paced LLM server', () => {
     expect(r.stats).toMatchObject({ delivered: r.published, enqueued: r.published });
     expect(server.received.counts.uniqueSpans).toBe(r.published);
     // A turn (4 ms) plus one generation and a scavenge; measured 4–8.5 ms on a loaded box. Before,
-    // with a budget per slice and raw histories held until flushAt (2.5 s): 10–20 ms.
-    expect(r.maxTaskCpuMs, `fusewire ${JSON.stringify(r)} baseline ${JSON.stringify(base)}`).toBeLessThan(15);
+    // with a budget per slice and raw histories held until flushAt (2.5 s): 10–20 ms. The app's own
+    // longest task (a late timer catching up builds several histories at once) comes on top.
+    expect(r.maxTaskCpuMs, `fusewire ${JSON.stringify(r)} baseline ${JSON.stringify(base)}`).toBeLessThan(
+      Math.max(15, base.maxTaskCpuMs + 10),
+    );
   }, 120_000);
 });
 

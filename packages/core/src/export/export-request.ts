@@ -5,7 +5,7 @@ import type { ExportRecord } from '../model/records.js';
 import { describeError } from '../runtime/errors.js';
 import type { ExportRequest } from '../seams/delivery.js';
 import type { EncodedBatch, Exporter } from './exporter.js';
-import { backgroundTurns, type TurnBudget } from '../runtime/turn-budget.js';
+import { backgroundTurns, type Turns } from '../runtime/turn-budget.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -110,7 +110,7 @@ async function encode(
   exporter: Exporter,
   records: ExportRecord[],
   invalid: InvalidSink,
-  pacer: TurnBudget,
+  pacer: Turns,
 ): Promise<EncodedBatch> {
   try {
     return await exporter.encode(records, pacer);

@@ -1,5 +1,5 @@
 import type { ExportRecord } from '../model/records.js';
-import type { TurnBudget } from '../runtime/turn-budget.js';
+import type { Turns } from '../runtime/turn-budget.js';
 
 /** A request body built once per batch and re-sent as-is on retry. */
 export interface EncodedBatch {
@@ -28,5 +28,5 @@ export interface Exporter {
    * Builds one request body. May work in slices (awaiting `pacer` whenever the turn is spent) so a multi-MB body
    * never holds the event loop in one go.
    */
-  encode(records: ExportRecord[], pacer?: TurnBudget): EncodedBatch | Promise<EncodedBatch>;
+  encode(records: ExportRecord[], pacer?: Turns): EncodedBatch | Promise<EncodedBatch>;
 }

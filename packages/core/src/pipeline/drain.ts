@@ -1,6 +1,6 @@
 import type { ExportRecord } from '../model/records.js';
 import type { LogSink } from '../runtime/logger.js';
-import { backgroundTurns, type TurnBudget } from '../runtime/turn-budget.js';
+import { backgroundTurns, type Turns } from '../runtime/turn-budget.js';
 import type { EventStore } from '../seams/store.js';
 import { logInternalError } from './internal-error.js';
 import type { Intake } from './intake.js';
@@ -36,7 +36,7 @@ export interface DrainOptions {
   claimWindow: number;
   claimWindowBytes: number;
   /** The event-loop budget slices run in (the process's one, but for tests). */
-  turns?: Pick<TurnBudget, 'later' | 'shareLeft'>;
+  turns?: Pick<Turns, 'later' | 'shareLeft'>;
 }
 
 /** Raw records per slice at most; the time a slice may take is its share of fusewire's turn (turn-budget.ts). */
@@ -71,7 +71,7 @@ const unbounded = (): number => Number.POSITIVE_INFINITY;
  */
 export class Drain {
   readonly #o: DrainOptions;
-  readonly #turns: Pick<TurnBudget, 'later' | 'shareLeft'>;
+  readonly #turns: Pick<Turns, 'later' | 'shareLeft'>;
   readonly #normalizeContext: NormalizeContext;
   #scheduled = false;
   #partialRequested = false;

@@ -47,6 +47,15 @@ it('loads two separate module instances', () => {
   expect(esm.FusewireConfigError).not.toBe(cjs.FusewireConfigError);
 });
 
+it('the event-loop budget lives in the process-wide state, where every copy finds it', async () => {
+  const state = () => (globalThis as Record<symbol, { turns?: unknown } | undefined>)[Symbol.for('fusewire.v1')];
+  const turns = state()?.turns;
+  expect(turns?.constructor.name).toBe('TurnBudget');
+  // Loading a copy again (ESM and CJS are loaded above) does not replace it.
+  await import(`${esmUrl.href}?again`);
+  expect(state()?.turns).toBe(turns);
+});
+
 it('ESM creates, CJS finds the same client: one pipeline, one delivery', async () => {
   const client = esm.createFusewire(options());
   expect(cjs.getFusewire()).toBe(client);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ContextStore } from '../api/context.js';
+import type { Turns } from './turn-budget.js';
 
 /*
  * Every process-wide thing fusewire has lives in this module: the `Symbol.for` keys (shared by
@@ -57,6 +58,11 @@ export interface GlobalState {
   clientOptions?: unknown;
   /** Warnings given once per process (whichever copy gave them). Absent on older copies. */
   warned?: Set<string>;
+  /**
+   * The one event-loop budget of all background work (runtime/turn-budget.ts), whichever copy made
+   * it. Absent on older copies (they pace themselves). Rename the field on an incompatible change.
+   */
+  turns?: Turns;
 }
 
 export function globalState(): GlobalState {

@@ -1,20 +1,36 @@
+import { globalState } from './global-state.js';
+
+/** What background work needs of the process's turn budget (which may be another bundled copy's). */
+export interface Turns {
+  /** Runs `run` in the next turn (never on the caller's stack). `run` must not throw. */
+  later(run: () => void): void;
+  /** Resolves in the next turn. */
+  next(): Promise<void>;
+  /** A promise to await when the running turn's budget is spent, else undefined. Cheap per record. */
+  due(): Promise<void> | undefined;
+  /** Milliseconds left of a synchronous slice's share of the running turn (zero or less once spent). */
+  shareLeft(): number;
+}
+
 /**
  * fusewire's share of one event-loop iteration. Every piece of background work that can take long
- * (the drain's slices, encoding a large request) runs in a turn of this scheduler and checks
+ * (the drain's slices, encoding an OTLP request) runs in a turn of this scheduler and checks
  * {@link TurnBudget.due} as it goes. Slices that each kept a budget of their own added up: the
  * drain's 8 ms slice and two requests' 2.5 ms encoding slices all ran in the same check phase,
  * back to back, and the app's timers waited for the sum (50–70 ms with large payloads).
  *
- * One `setImmediate` at most is pending at any time, so fusewire holds the loop for one budget per
+ * One `setImmediate` at most is pending at any time, so the check phase holds one turn per
  * iteration; work queued during a turn waits for the next iteration, after the app's timers and I/O.
- * Work that resumes outside a turn (an HTTP answer, a timer tick) finds the budget spent and yields
- * at its first check.
+ * A turn's deadline is wall-clock: work that resumes outside the turn (an HTTP answer, a timer tick)
+ * within its 4 ms may use what is left of it, so one iteration can see up to about twice the budget;
+ * after that, such work finds the budget spent and yields at its first check. (Nothing marks the end
+ * of a turn: continuations chained inside it run in microtasks after any reset could.)
  */
-export class TurnBudget {
+export class TurnBudget implements Turns {
   readonly #budgetMs: number;
   #queue: Array<Queued> = [];
   #scheduled = false;
-  /** Until then the running turn may go on; outside a turn this lies in the past. */
+  /** Until then the running turn may go on; once it passes, work outside a turn yields at once. */
   #deadline = Number.NEGATIVE_INFINITY;
   /** The part of the budget a synchronous item may take while resumed work waits behind it. */
   #shareDeadline = Number.NEGATIVE_INFINITY;
@@ -99,5 +115,8 @@ interface Queued {
  */
 export const TURN_BUDGET_MS = 4;
 
-/** The process's one budget: every client in it shares the one event loop. */
-export const backgroundTurns = new TurnBudget(TURN_BUDGET_MS);
+/**
+ * The process's one budget: every client in it shares the one event loop, and so does every bundled
+ * copy of fusewire (ESM and CJS builds loaded side by side, a bundle per Next.js entry).
+ */
+export const backgroundTurns: Turns = (globalState().turns ??= new TurnBudget(TURN_BUDGET_MS));

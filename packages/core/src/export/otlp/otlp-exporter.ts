@@ -1,6 +1,6 @@
 import type { EncodedBatch, Exporter } from '../exporter.js';
 import type { ExportRecord } from '../../model/records.js';
-import type { TurnBudget } from '../../runtime/turn-budget.js';
+import type { Turns } from '../../runtime/turn-budget.js';
 import { jsonSpanEncoding } from './json-span-encoder.js';
 import { protobufSpanEncoding } from './protobuf-span-encoder.js';
 import type { SpanEncoding } from './span-encoder.js';
@@ -57,7 +57,7 @@ export class OtlpExporter implements Exporter {
     return this.#assembler.prepare(records, final, now);
   }
 
-  async encode(records: ExportRecord[], pacer?: TurnBudget): Promise<EncodedBatch> {
+  async encode(records: ExportRecord[], pacer?: Turns): Promise<EncodedBatch> {
     let estimate = 0;
     for (const r of records) estimate += r.bytes;
     const encoder = this.#encoding.create(Math.ceil(estimate * 1.1) + 1024);

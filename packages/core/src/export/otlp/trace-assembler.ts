@@ -1,5 +1,5 @@
 import type { ExportRecord, ObservationRecord, TraceRecord } from '../../model/records.js';
-import type { TurnBudget } from '../../runtime/turn-budget.js';
+import type { Turns } from '../../runtime/turn-budget.js';
 import type { SpanEncoder } from './span-encoder.js';
 import { TraceMemory } from './trace-memory.js';
 import { mergeTrace, type TraceState, weigh } from './trace-state.js';
@@ -71,7 +71,7 @@ export class TraceAssembler {
    * Writes the spans of `records` into `encoder`, and returns the records that could not be written.
    * With a `pacer` it gives the event loop a turn whenever the turn's budget is spent.
    */
-  async spans(records: ExportRecord[], encoder: SpanEncoder, pacer?: TurnBudget): Promise<InvalidRecords> {
+  async spans(records: ExportRecord[], encoder: SpanEncoder, pacer?: Turns): Promise<InvalidRecords> {
     // Each record's state, looked up before the first pause: other batches encode between the slices
     // and may push a state out of the memory, and this batch must still use the one it merged. By
     // position rather than in maps keyed by trace id: hashing the ids again and again was a fair share

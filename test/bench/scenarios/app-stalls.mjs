@@ -8,8 +8,9 @@
 //   paced LLM     — 200 generations a second, each with a ~20 KB chat history, for 4 s
 //                   (test/reliability/fixtures/paced-llm.mjs).
 // The sink (lib/sink-child.mjs) runs pinned to one core; the app is not pinned, so the garbage
-// collector's helper threads work as they would in production. Modes alternate within each round. Reported: the event loop's longest stall (max of monitorEventLoopDelay) and its p99,
-// median and worst over the rounds.
+// collector's helper threads work as they would in production. Modes alternate within each round.
+// Reported: the event loop's longest stall (max of monitorEventLoopDelay) and its p99, median and
+// worst over the rounds.
 //
 //   node scenarios/app-stalls.mjs [--rounds=5] [--out=results.stalls]
 //   node scenarios/app-stalls.mjs --smoke      one short round → results.smoke-stalls (proves it runs)

@@ -100,7 +100,7 @@ export class RetryingDelivery {
           request.eventIds.filter((id) => !named.has(id)),
           'delivered',
         );
-        const again = this.#records(assembled, result.retry);
+        const again = recordsNamed(assembled, result.retry);
         if (again.length === 0) return;
         assembled = await this.#assemble(again);
         failure = { kind: 'retryable', code: 'PARTIAL', message: `${again.length} events got a 5xx in a 207 answer` };
@@ -248,17 +248,13 @@ export class RetryingDelivery {
     );
   }
 
-  #records(assembled: AssembledRequest, ids: readonly string[]): ExportRecord[] {
-    return recordsNamed(assembled, ids);
-  }
-
   #settleIds(
     assembled: AssembledRequest,
     ids: readonly string[],
     outcome: 'delivered' | 'non_retryable',
     detail?: { message: string; status: number },
   ): void {
-    const records = this.#records(assembled, ids);
+    const records = recordsNamed(assembled, ids);
     if (records.length > 0)
       this.#report.settle(records, outcome, detail && { message: detail.message, status: detail.status });
   }

@@ -80,11 +80,6 @@ export class Drain {
   #claimedOpen = 0;
   /** Raw records a slice left waiting: what is waiting beyond them at the next slice arrived meanwhile. */
   #leftWaiting = 0;
-  /**
-   * A slice that runs from its own turn takes its first event whatever the share left: another
-   * client's drain in the same turn may have spent it, and run first again in every turn after.
-   */
-  #ownTurn = false;
 
   constructor(options: DrainOptions) {
     this.#o = options;
@@ -103,9 +98,7 @@ export class Drain {
 
   readonly #runInTurn = (): void => {
     this.#scheduled = false;
-    this.#ownTurn = true;
-    this.run();
-    this.#ownTurn = false;
+    this.#slice(true);
   };
 
   /** Asks for partial batches to leave and runs a slice now (the interval tick, a flush). */
@@ -122,9 +115,17 @@ export class Drain {
 
   /** Runs one slice: normalise, append, hand over, pump. Never throws. */
   run(): void {
+    this.#slice(false);
+  }
+
+  /**
+   * A slice that runs from its own turn takes its first event whatever the share left: another
+   * client's drain in the same turn may have spent it, and run first again in every turn after.
+   */
+  #slice(ownTurn: boolean): void {
     if (this.#stopped) return;
     try {
-      const more = this.#normalizeSlice(this.#shareLeft);
+      const more = this.#normalizeSlice(this.#shareLeft, ownTurn);
       this.#handOver();
       const { ledger } = this.#o;
       // Partial batches only once intake is empty: batches stay full while a backlog is
@@ -145,7 +146,7 @@ export class Drain {
   /** Normalises and stores everything intake holds, with no time budget, and hands nothing over (shutdown). */
   runToEnd(): void {
     try {
-      while (this.#normalizeSlice(unbounded)) {}
+      while (this.#normalizeSlice(unbounded, true)) {}
     } catch (error) {
       logInternalError(this.#o.log, 'drain', error);
     }
@@ -162,7 +163,7 @@ export class Drain {
    * share is already spent: the slice takes what it must keep up with, or a clock's worth, and the
    * rest waits for the turn.
    */
-  #normalizeSlice(left: () => number): boolean {
+  #normalizeSlice(left: () => number, ownTurn: boolean): boolean {
     const { intake } = this.#o;
     const context = this.#normalizeContext;
     const records: ExportRecord[] = [];
@@ -172,7 +173,7 @@ export class Drain {
     const most = Math.max(SLICE_RECORDS, keepUp);
     let bytes = 0;
     // Outside a turn (a tick, a flush) even the first large event waits for one.
-    const inTurn = this.#ownTurn || left() > 0;
+    const inTurn = ownTurn || left() > 0;
     for (let n = 1; n <= most; n++) {
       if (n > 1 || !inTurn) {
         const next = intake.peek();

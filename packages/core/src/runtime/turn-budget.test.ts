@@ -16,7 +16,7 @@ describe('TurnBudget', () => {
   it('outside a turn the budget is spent: work that resumes from an answer or a tick yields at once', () => {
     const turns = new TurnBudget(4);
     expect(turns.due()).toBeInstanceOf(Promise);
-    expect(turns.shareSpent()).toBe(true);
+    expect(turns.shareLeft()).toBeLessThanOrEqual(0);
   });
 
   it('a drain slice and two requests being encoded share one budget per turn, and each gets its turn', async () => {
@@ -50,7 +50,7 @@ describe('TurnBudget', () => {
       while (drainLeft > 0) {
         unit('drain');
         drainLeft--;
-        if (turns.shareSpent()) break;
+        if (turns.shareLeft() <= 0) break;
       }
       if (drainLeft > 0) turns.later(drain);
     };
@@ -98,7 +98,7 @@ describe('TurnBudget', () => {
         const slice = () => {
           const mine = (perTurn[turn] ??= {});
           mine[who] = 0;
-          while (!turns.shareSpent()) {
+          while (turns.shareLeft() > 0) {
             clock.t += 1;
             mine[who]++;
           }

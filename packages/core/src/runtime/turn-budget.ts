@@ -59,15 +59,10 @@ export class TurnBudget implements Turns {
   }
 
   /**
-   * True once a synchronous slice (the drain's) should stop: its share of the turn is spent. Work that
-   * was waiting for this turn (requests being encoded) shares the budget, so a drain with a long
-   * backlog does not take every turn while requests wait to be encoded.
+   * Milliseconds left of a synchronous slice's (the drain's) share of the turn: zero or less once
+   * spent, and outside a turn. Work that was waiting for this turn (requests being encoded) shares the
+   * budget, so a drain with a long backlog does not take every turn while requests wait.
    */
-  shareSpent(): boolean {
-    return performance.now() >= this.#shareDeadline;
-  }
-
-  /** Milliseconds left of that share (zero or less once spent, and outside a turn). */
   shareLeft(): number {
     return this.#shareDeadline - performance.now();
   }

@@ -16,7 +16,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CLIENTS } from './lib/clients.mjs';
-import { expressRound } from './lib/express-round.mjs';
+import { EXPRESS_VARIANTS, expressRound } from './lib/express-round.mjs';
 import { forkServer, runChild } from './lib/ipc.mjs';
 import { APP_CORE, LOAD_CORE, pin } from './lib/pin.mjs';
 import { profileReport } from './lib/profile-summary.mjs';
@@ -28,15 +28,6 @@ const SCENARIOS = ['caller', 'e2e', 'express', 'dead', 'drain'];
 const ALIASES = { 1: 'caller', 2: 'e2e', 3: 'express', 4: 'dead', 5: 'drain' };
 // langfuse v3 crashed (EMFILE) against a dead backend and holds no bounded backlog: not in the drain scenario.
 const DRAIN_CLIENTS = ['fusewire', 'langfuse-v5', 'otel'];
-const EXPRESS_VARIANTS = [
-  'bare',
-  'pino-http',
-  'fusewire-interval',
-  'fusewire-request',
-  'langfuse-v3',
-  'langfuse-v5',
-  'otel',
-];
 
 /** fusewire's wire options (#18); the default run comes first, and the combination it turns out to be is not rerun. */
 const ENCODINGS = [

@@ -14,6 +14,32 @@ import { realisticTrace, smallTrace } from './workload.mjs';
 
 export const CLIENTS = ['fusewire', 'langfuse-v3', 'langfuse-v5', 'otel'];
 
+/**
+ * Trace `i` of a workload as fusewire's channels take it: the trace message, the root span and the
+ * generation under it (what `trace3(i)` publishes; floors.mjs holds the same messages as text).
+ */
+export function trace3Messages(t, ids, i, start) {
+  const g = t.generation;
+  const traceId = ids.traceId(i);
+  const spanId = ids.spanId(i);
+  return [
+    { id: traceId, name: t.name, userId: t.userId, sessionId: t.sessionId, tags: t.tags, metadata: t.metadata },
+    { id: spanId, traceId, name: t.rootName, input: t.input, output: t.output, startTime: start },
+    {
+      id: ids.childId(i),
+      traceId,
+      parentObservationId: spanId,
+      name: g.name,
+      model: g.model,
+      modelParameters: g.modelParameters,
+      input: g.input,
+      output: g.output,
+      usageDetails: g.usage,
+      startTime: start,
+    },
+  ];
+}
+
 // Scenario 1 (caller cost) keeps small payloads: a publish's cost does not depend on them.
 const QUESTION = { question: 'What is fusewire?' };
 const ANSWER = 'A Langfuse client built on diagnostics_channel.';
@@ -87,32 +113,10 @@ const FACTORIES = {
         });
       },
       trace3(i) {
-        const t = workload(i);
-        const g = t.generation;
-        const traceId = ids.traceId(i);
-        const spanId = ids.spanId(i);
-        const start = Date.now();
-        traces.publish({
-          id: traceId,
-          name: t.name,
-          userId: t.userId,
-          sessionId: t.sessionId,
-          tags: t.tags,
-          metadata: t.metadata,
-        });
-        spans.publish({ id: spanId, traceId, name: t.rootName, input: t.input, output: t.output, startTime: start });
-        generations.publish({
-          id: ids.childId(i),
-          traceId,
-          parentObservationId: spanId,
-          name: g.name,
-          model: g.model,
-          modelParameters: g.modelParameters,
-          input: g.input,
-          output: g.output,
-          usageDetails: g.usage,
-          startTime: start,
-        });
+        const [trace, span, generation] = trace3Messages(workload(i), ids, i, Date.now());
+        traces.publish(trace);
+        spans.publish(span);
+        generations.publish(generation);
       },
       publishSpan(i) {
         spans.publish({

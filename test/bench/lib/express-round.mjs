@@ -5,6 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { runChild } from './ipc.mjs';
 import { APP_CORE, LOAD_CORE, pin } from './pin.mjs';
 
+/** The variants run.mjs's Express scenario compares. */
+export const EXPRESS_VARIANTS = [
+  'bare',
+  'pino-http',
+  'fusewire-interval',
+  'fusewire-request',
+  'langfuse-v3',
+  'langfuse-v5',
+  'otel',
+];
+/** Variants only floors.mjs runs: what an AsyncLocalStorage alone costs a request. */
+export const FLOOR_VARIANTS = ['als-run', 'als-run-finish'];
+
 const APP = fileURLToPath(new URL('../scenarios/express-app.mjs', import.meta.url));
 const LOAD = fileURLToPath(new URL('./load-child.mjs', import.meta.url));
 

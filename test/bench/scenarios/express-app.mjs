@@ -3,20 +3,11 @@
 // client down and reports CPU and memory. autocannon runs in the runner, not here.
 import { createServer } from 'node:http';
 import express from 'express';
+import { EXPRESS_VARIANTS, FLOOR_VARIANTS } from '../lib/express-round.mjs';
 import { main, params, server } from '../lib/ipc.mjs';
 import { peakRss } from '../lib/stats.mjs';
 
-const VARIANTS = [
-  'bare',
-  'pino-http',
-  'fusewire-interval',
-  'fusewire-request',
-  'langfuse-v3',
-  'langfuse-v5',
-  'otel',
-  'als-run',
-  'als-run-finish',
-];
+const VARIANTS = [...EXPRESS_VARIANTS, ...FLOOR_VARIANTS];
 
 async function tracing(variant, srv) {
   switch (variant) {

@@ -23,6 +23,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { expressRound } from '../lib/express-round.mjs';
+import { trace3Messages } from '../lib/clients.mjs';
 import { createIds } from '../lib/ids.mjs';
 import { forkServer, main, params, runChild } from '../lib/ipc.mjs';
 import { LOAD_CORE, pin } from '../lib/pin.mjs';
@@ -217,26 +218,10 @@ async function rssChild({ variant, traces }) {
   for (let i = 0; i < traces; i++) {
     const t = build(i);
     const g = t.generation;
-    const traceId = ids.traceId(i);
-    const spanId = ids.spanId(i);
-    const start = Date.now();
     // The payloads alone, as plain OTel stringifies them: what no client can avoid keeping.
     for (const p of [t.metadata, t.input, t.output, g.modelParameters, g.input, g.output, g.usage])
       if (p !== undefined) payloadChars += JSON.stringify(p).length;
-    hold({ id: traceId, name: t.name, userId: t.userId, sessionId: t.sessionId, tags: t.tags, metadata: t.metadata });
-    hold({ id: spanId, traceId, name: t.rootName, input: t.input, output: t.output, startTime: start });
-    hold({
-      id: ids.childId(i),
-      traceId,
-      parentObservationId: spanId,
-      name: g.name,
-      model: g.model,
-      modelParameters: g.modelParameters,
-      input: g.input,
-      output: g.output,
-      usageDetails: g.usage,
-      startTime: start,
-    });
+    for (const message of trace3Messages(t, ids, i, Date.now())) hold(message);
     if (i % 1000 === 999) await tick(); // the burst's pace
   }
   globalThis.gc();

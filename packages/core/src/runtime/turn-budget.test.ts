@@ -69,6 +69,35 @@ describe('TurnBudget', () => {
     expect(work.filter((w) => w === 'b')).toHaveLength(8);
   });
 
+  it('a drain that runs past its share to keep up with the caller still leaves the waiting request its part', async () => {
+    const clock = fakeClock();
+    const turns = new TurnBudget(4);
+    const encodedPerTurn: number[] = [];
+    let turn = 0;
+    let encoding = true;
+    // The caller publishes thousands of events per macrotask: every turn the drain keeps up with them
+    // for 6 ms, over the whole budget, whatever its share says.
+    const drain = () => {
+      clock.t += 6;
+      turn++;
+      if (encoding) turns.later(drain);
+    };
+    turns.later(drain);
+    const encode = async () => {
+      await turns.next();
+      for (let i = 0; i < 8; i++) {
+        const due = turns.due();
+        if (due !== undefined) await due;
+        clock.t += 1;
+        encodedPerTurn[turn] = (encodedPerTurn[turn] ?? 0) + 1;
+      }
+      encoding = false;
+    };
+    await encode();
+    // Its part is half the budget (two parts: the drain and the request), every turn: 8 units in 4 turns.
+    expect(encodedPerTurn.filter((n) => n !== undefined)).toEqual([2, 2, 2, 2]);
+  });
+
   it("work queued during a turn waits for the next iteration of the event loop, after the app's timers", async () => {
     const turns = new TurnBudget(4);
     const order: string[] = [];

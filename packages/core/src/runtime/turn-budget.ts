@@ -81,18 +81,30 @@ export class TurnBudget implements Turns {
     // Each synchronous item gets an equal part of what is left when it starts, each piece of resumed
     // work counting as a part too: several clients' drains queue in the same order every turn, and
     // a share sized for one drain let the first take the whole share, every turn.
-    let parts = queue.length;
+    const parts = queue.length;
+    let partsLeft = parts;
+    let resumed = 0;
     // Resumed work runs in the microtasks after this callback, with what is left of the budget.
     for (const item of queue) {
-      if (!item.resumes) {
+      if (item.resumes) resumed++;
+      else {
         const now = performance.now();
-        this.#shareDeadline = now + (this.#deadline - now) / parts--;
+        this.#shareDeadline = now + (this.#deadline - now) / partsLeft--;
       }
       try {
         item.run();
       } catch {
         // Queued work logs its own errors (the drain does); one that throws must not strand the rest.
       }
+    }
+    // A drain keeping up with a caller that publishes thousands of events per macrotask runs past its
+    // share (drain.ts, KEEP_UP_RECORDS). The requests waiting for this turn still get their parts:
+    // they would find the budget spent at their first check in every turn, and no batch would leave
+    // until the caller paused (a burst filled the queue while Langfuse sat idle).
+    if (resumed > 0) {
+      const now = performance.now();
+      const fair = (this.#budgetMs * resumed) / parts;
+      if (this.#deadline - now < fair / 2) this.#deadline = now + fair;
     }
   };
 }

@@ -139,6 +139,22 @@ describe('plainJson (the fast path of serializeJson)', () => {
     );
   });
 
+  it('an enumerable key an app added to Object.prototype, or a setter without a getter, goes to the safe writer', () => {
+    const setterOnly = Object.defineProperty({ a: 1 }, 's', { set: () => {}, enumerable: true });
+    expect(plainJson(setterOnly, 1000, 1000)).toBeUndefined();
+    expect(serializeJson(setterOnly).json).toBe('{"a":1}');
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.added = 'inherited';
+    try {
+      // The walk meets the inherited key (for-in) and leaves the value to the writer, which writes own keys only.
+      expect(plainJson({ a: 1 }, 1000, 1000)).toBeUndefined();
+      expect(serializeJson({ a: 1, b: [{ c: 2 }] }).json).toBe('{"a":1,"b":[{"c":2}]}');
+    } finally {
+      delete proto.added;
+    }
+    expect(plainJson({ a: 1 }, 1000, 1000)?.json).toBe('{"a":1}');
+  });
+
   it('a getter that answers small, then a 2^40 DAG, cannot make the work unbounded', () => {
     let node: Record<string, unknown> = { leaf: 'x' };
     for (let d = 0; d < 40; d++) node = { a: node, b: node };

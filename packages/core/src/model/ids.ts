@@ -3,9 +3,10 @@ import { createHash, randomFillSync } from 'node:crypto';
 const ZERO32 = '00000000000000000000000000000000';
 const ZERO16 = '0000000000000000';
 
-// Random ids are cut from a pooled hex string: one syscall and one hex conversion per 4 KiB
-// of randomness instead of one per id (ids are made on the caller's stack).
-const POOL_BYTES = 4096;
+// Random ids are cut from a pooled hex string: one syscall and one hex conversion per 16 KiB
+// of randomness instead of one per id (ids are made on the caller's stack). A fill has a fixed
+// cost of a few µs: at 4 KiB (170 root observations) it was ~6% of a fresh id.
+const POOL_BYTES = 16384;
 const pool = Buffer.allocUnsafe(POOL_BYTES);
 let hexPool = '';
 let hexOffset = 0;
@@ -22,16 +23,22 @@ function randomHex(bytes: number): string {
   return hex;
 }
 
+/*
+ * The all-zero check looks at the first character before comparing: an id is a slice of the pool,
+ * and comparing a slice with a constant of the same length goes to the runtime (~190 instructions,
+ * a quarter of making the id).
+ */
+
 /** A fresh W3C trace id: 32 lowercase hex characters, never all zeros. */
 export function newTraceId(): string {
   const id = randomHex(16);
-  return id === ZERO32 ? newTraceId() : id;
+  return id.charCodeAt(0) === 48 && id === ZERO32 ? newTraceId() : id;
 }
 
 /** A fresh W3C span id: 16 lowercase hex characters, never all zeros. */
 export function newSpanId(): string {
   const id = randomHex(8);
-  return id === ZERO16 ? newSpanId() : id;
+  return id.charCodeAt(0) === 48 && id === ZERO16 ? newSpanId() : id;
 }
 
 // The same caller id usually arrives several times (a trace and its observations):

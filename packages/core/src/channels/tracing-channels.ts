@@ -43,10 +43,13 @@ export function hasForeignStores(channel: AnyTracingChannel): boolean {
   return typeof stores?.size !== 'number' || stores.size > 1;
 }
 
-/** The key under which fusewire records, in `GlobalState.subscribed`, that it subscribed to a type's TracingChannel. */
-export const subscriptionKey = (type: TracedType): string => `tracing:${TRACING_CHANNELS[type]}`;
+// Built once: the subscriber adds these very strings to `subscribed`, so othersListen's lookup on
+// every instrument() call matches them by identity (an equal string built anew is compared by content).
 const OWN_KEYS: Record<string, string | undefined> = Object.create(null);
-for (const type of TRACED_TYPES) OWN_KEYS[type] = subscriptionKey(type);
+for (const type of TRACED_TYPES) OWN_KEYS[type] = `tracing:${TRACING_CHANNELS[type]}`;
+
+/** The key under which fusewire records, in `GlobalState.subscribed`, that it subscribed to a type's TracingChannel. */
+export const subscriptionKey = (type: TracedType): string => OWN_KEYS[type] ?? `tracing:${TRACING_CHANNELS[type]}`;
 
 type SubChannel = { _subscribers?: { length?: unknown } };
 const subscriberCount = (c: unknown): number => {

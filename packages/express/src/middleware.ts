@@ -10,7 +10,7 @@ import { Socket } from 'node:net';
 import { createFlushCoalescer } from './flush-coalescer.js';
 import { type ExpressTracingOptions, resolveTracingOptions } from './options.js';
 import { ActiveRequestTrace, trace } from './request-trace.js';
-import { TRACE_KEY } from './request-keys.js';
+import { REQUEST_TRACES } from './request-keys.js';
 import { matchedRoute, watchRoute } from './route-pattern.js';
 import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
 
@@ -18,7 +18,7 @@ const SKIP = Symbol('fusewire.skip');
 /** On a response that does not point at its request (`res.req`): what the shared `close` listener needs. */
 const PENDING = Symbol('fusewire.express.pending');
 
-type Traced = ExpressResponse & { [PENDING]?: ActiveRequestTrace | undefined };
+type Traced = ExpressResponse & { [PENDING]?: { traced: ActiveRequestTrace; req: ExpressRequest } | undefined };
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 function isClient(value: unknown): value is Fusewire {
@@ -83,12 +83,10 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
    * response (`res.req`), and `close` (outside the request's async context) needs nothing else. A
    * response no HTTP server made never emits `close`: `finish` ends its trace.
    */
-  function settle(res: Traced, aborted: boolean): void {
+  function settle(traced: ActiveRequestTrace, req: ExpressRequest, res: ExpressResponse, aborted: boolean): void {
     // A listener that throws would crash the app: nothing leaves this function.
     try {
-      const traced = pendingTrace(res);
-      if (traced === undefined || !traced.claimEnd()) return;
-      const req = traced.request();
+      if (!traced.claimEnd()) return;
       const method = traced.method;
       const pattern = matchedRoute(req);
       const statusCode = aborted && res.headersSent !== true ? undefined : res.statusCode;
@@ -103,11 +101,24 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
       // Telemetry lost for this request; the app is unaffected.
     }
   }
+  function settleFromListener(res: Traced, aborted: boolean): void {
+    try {
+      const req = (res as { req?: ExpressRequest }).req;
+      const traced = req !== undefined ? trace(req) : undefined;
+      if (traced instanceof ActiveRequestTrace) settle(traced, req!, res, aborted);
+      else if (Object.hasOwn(res, PENDING)) {
+        const pending = res[PENDING];
+        if (pending !== undefined) settle(pending.traced, pending.req, res, aborted);
+      }
+    } catch {
+      // As in settle.
+    }
+  }
   function onFinish(this: Traced): void {
-    settle(this, false);
+    settleFromListener(this, false);
   }
   function onClose(this: Traced): void {
-    settle(this, this.writableFinished !== true);
+    settleFromListener(this, this.writableFinished !== true);
   }
 
   /** The request's trace; SKIP for an ignored or sampled-out request; undefined when not tracing at all. */
@@ -115,9 +126,9 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     const running = current();
     if (running === undefined || !running.enabled) return undefined;
     // Mounted twice (app and sub-app): the first one owns the request's trace. Own-property checks on
-    // the request here and below: every request has a fresh shape under Express, so a lookup that
-    // misses walks its whole prototype chain (~0.3 µs each in a hello world; hasOwn ~25 ns).
-    if (Object.hasOwn(req, TRACE_KEY)) return undefined;
+    // the request below: every request has a fresh shape under Express, so a lookup that misses
+    // walks its whole prototype chain (~0.3 µs each in a hello world; hasOwn ~25 ns).
+    if (REQUEST_TRACES.has(req)) return undefined;
     if (ignore !== undefined && ask('ignore', false, () => ignore(req) === true)) return SKIP;
     if (sample !== undefined && !ask('sample', true, () => sample(req) === true)) return SKIP;
 
@@ -144,7 +155,7 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     // The listener finds the trace through `res.req` (Node and Express both set it): a property
     // added to the response per request cost ~1-2 µs in a hello world (its shape changes under
     // Node's HTTP code). Only a response that does not point at its request gets one.
-    if ((res as { req?: unknown }).req !== req) (res as Traced)[PENDING] = traced;
+    if ((res as { req?: unknown }).req !== req) (res as Traced)[PENDING] = { traced, req };
     // One `close` listener, never removed (the response emits it once, then is done with): a
     // `finish` + `close` pair added and removed per request cost ~2.5 µs more in a hello world.
     res.on('close', onClose);
@@ -184,13 +195,6 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
       next();
     }
   };
-}
-
-/** The trace a response's listener ends: its request's (this copy's), else the one kept on the response. */
-function pendingTrace(res: Traced): ActiveRequestTrace | undefined {
-  const traced = trace((res as { req?: object }).req ?? {});
-  if (traced instanceof ActiveRequestTrace) return traced;
-  return Object.hasOwn(res, PENDING) ? res[PENDING] : undefined;
 }
 
 /** Trace names by method and route pattern: built once per route, not per request. */

@@ -1,10 +1,30 @@
 /**
- * Keys on a request and on its trace, shared by request-trace.ts and route-pattern.ts. `Symbol.for`
- * for the trace, so every bundled copy of the adapter finds it; a module-local one for the match.
+ * Where a request's trace is kept, shared by request-trace.ts, route-pattern.ts and middleware.ts.
  */
 
-/** The request's trace (an ActiveRequestTrace), on the request. */
-export const TRACE_KEY: unique symbol = Symbol.for('fusewire.express.request-trace');
+/**
+ * Request → its trace (an ActiveRequestTrace), one map per process: kept on `globalThis` under a
+ * `Symbol.for` key, so every bundled copy of the adapter (ESM and CJS side by side) finds the
+ * trace another copy made. A WeakMap rather than a property on the request: Express gives every
+ * request a map (shape) of its own, so a property added to it copies its ~35 descriptors into a
+ * new map, and every later read of the request from optimised code misses (~1 µs per request in
+ * a hello world; a WeakMap entry costs a fraction of that).
+ */
+export const REQUEST_TRACES: WeakMap<object, unknown> = sharedMap();
+
+function sharedMap(): WeakMap<object, unknown> {
+  const key = Symbol.for('fusewire.express.request-traces');
+  const holder = globalThis as { [key]?: unknown };
+  const found = holder[key];
+  if (found instanceof WeakMap) return found as WeakMap<object, unknown>;
+  const map = new WeakMap<object, unknown>();
+  try {
+    Object.defineProperty(globalThis, key, { value: map, configurable: true });
+  } catch {
+    // A frozen global: this copy keeps its own map (another copy's traces stay invisible to it).
+  }
+  return map;
+}
 
 /**
  * On an ActiveRequestTrace: the route Express matched and the mount path then in force. Kept on

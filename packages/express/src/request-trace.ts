@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { ActiveObservation, ObservationAttributes, TraceAttributes } from '@fusewire/core';
-import { ROUTE_MATCH, type RouteMatch, TRACE_KEY as KEY } from './request-keys.js';
+import { REQUEST_TRACES, ROUTE_MATCH, type RouteMatch } from './request-keys.js';
 import type { ExpressRequest } from './types.js';
 
 /**
@@ -43,8 +43,8 @@ const UNTRACED: RequestTrace = Object.freeze({
  * ```
  */
 export function trace(req: object): RequestTrace {
-  const found = (req as unknown as Record<symbol, RequestTrace | undefined> | null | undefined)?.[KEY];
-  return found ?? UNTRACED;
+  const found = typeof req === 'object' && req !== null ? REQUEST_TRACES.get(req) : undefined;
+  return (found as RequestTrace | undefined) ?? UNTRACED;
 }
 
 /** What the root observation's metadata says about the request, besides the status. */
@@ -61,7 +61,6 @@ export interface RequestFacts {
 export class ActiveRequestTrace implements RequestTrace {
   readonly #obs: ActiveObservation;
   readonly #facts: RequestFacts;
-  readonly #req: ExpressRequest;
   #failed = false;
   #ended = false;
   #claimed = false;
@@ -71,14 +70,8 @@ export class ActiveRequestTrace implements RequestTrace {
   constructor(req: ExpressRequest, observation: ActiveObservation, facts: RequestFacts) {
     this.#obs = observation;
     this.#facts = facts;
-    this.#req = req;
-    try {
-      // A plain assignment (symbol keys are left out of Object.keys, for-in and JSON anyway):
-      // defineProperty per request cost ~1 µs in a hello world.
-      (req as unknown as Record<symbol, RequestTrace>)[KEY] = this;
-    } catch {
-      // A frozen request: handlers see the no-op trace, the request is still traced.
-    }
+    // Nothing is added to the request itself (see REQUEST_TRACES); a frozen request works too.
+    REQUEST_TRACES.set(req, this);
   }
 
   /** True the first time only: the call that gets it ends the trace. */
@@ -86,11 +79,6 @@ export class ActiveRequestTrace implements RequestTrace {
     if (this.#claimed) return false;
     this.#claimed = true;
     return true;
-  }
-
-  /** The request this trace belongs to (for the listeners that end it). */
-  request(): ExpressRequest {
-    return this.#req;
   }
 
   /** The request method, upper-cased. */

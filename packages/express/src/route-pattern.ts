@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { ROUTE_MATCH, type RouteMatch, TRACE_KEY } from './request-keys.js';
+import { REQUEST_TRACES, ROUTE_MATCH, type RouteMatch } from './request-keys.js';
 import type { ExpressRequest } from './types.js';
 
 type MatchedRoute = ExpressRequest['route'];
@@ -42,7 +42,7 @@ type Slot = { [ROUTE_MATCH]: RouteMatch | undefined };
 
 /** This copy's trace of the request, when it has one (another copy's has no ROUTE_MATCH field). */
 function slotOf(req: object): Slot | undefined {
-  const traced = (req as { [TRACE_KEY]?: unknown })[TRACE_KEY];
+  const traced = REQUEST_TRACES.get(req);
   return typeof traced === 'object' && traced !== null && ROUTE_MATCH in traced ? (traced as Slot) : undefined;
 }
 

@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
 import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { middleware } from './index.js';
-import { failOnProcessErrors, listen, type RunningApp, requestTraces, startClient } from './test-support.js';
+import { failOnProcessErrors, listen, type RunningApp, requestTraces, sleep, startClient } from './test-support.js';
 
 failOnProcessErrors();
 
@@ -11,11 +13,12 @@ let app: RunningApp;
 const added: [finish: number, close: number][] = [];
 const ours = new Set<unknown>();
 const onResponse: string[] = [];
+let traced: express.Express;
 beforeAll(async () => {
   server = await startLangfuseServer();
   const client = startClient(server);
-  const e = express();
-  e.use((_req, res, next) => {
+  traced = express();
+  traced.use((_req, res, next) => {
     res.on('close', () =>
       setImmediate(() => {
         const close = res.listeners('close').filter((f) => !before.close.includes(f));
@@ -26,9 +29,9 @@ beforeAll(async () => {
     const before = { finish: res.listeners('finish'), close: res.listeners('close') };
     next();
   });
-  e.use(middleware(client));
-  e.get('/a/:id', (_req, res) => {
-    // The listener finds the trace through res.req: nothing of ours is added to the response.
+  traced.use(middleware(client));
+  traced.get('/a/:id', (_req, res) => {
+    // Nothing of ours is added to the response.
     onResponse.push(
       ...Object.getOwnPropertySymbols(res)
         .map(String)
@@ -36,20 +39,48 @@ beforeAll(async () => {
     );
     res.send('ok');
   });
-  app = await listen(e);
+  app = await listen(traced);
 });
 afterAll(async () => {
   await app.close();
   await server.close();
 });
 
-it('adds one close listener per request, the same function for all, and nothing else to the response', async () => {
+it("adds no listener and nothing else to a response Node's server made (its end is heard from the server)", async () => {
   const ids = Array.from({ length: 20 }, (_, i) => i);
   await Promise.all(ids.map(async (i) => (await fetch(`${app.url}/a/${i}`)).text()));
   await server.waitFor((r) => requestTraces(r).length === ids.length, 5_000);
   expect(new Set(requestTraces(server.received).map((t) => t.name))).toEqual(new Set(['GET /a/:id']));
-  // No finish listener; the close listener stays (the response emits close once and is done).
-  expect(added).toEqual(ids.map(() => [0, 1]));
-  expect(ours.size).toBe(1); // one function shared by every request
+  expect(added).toEqual(ids.map(() => [0, 0]));
+  expect(ours.size).toBe(0);
   expect(onResponse).toEqual([]);
+});
+
+it('a request handled after another one started gets one shared close listener, and both are traced once', async () => {
+  server.reset();
+  added.length = 0;
+  // The server hands the first request to Express 50 ms late, after the second one started (and was
+  // handled at once): the first is no longer the request the server started last.
+  const http = createServer((req, res) => {
+    if (req.url?.endsWith('/first')) setTimeout(() => traced(req, res), 50);
+    else traced(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  try {
+    const first = fetch(`${url}/a/first`).then((r) => r.text());
+    await sleep(10);
+    await Promise.all([first, fetch(`${url}/a/second`).then((r) => r.text())]);
+    await server.waitFor((r) => requestTraces(r).length === 2, 5_000);
+    await sleep(20); // the next setImmediate after close records the listeners
+    expect(requestTraces(server.received).map((t) => t.name)).toEqual(['GET /a/:id', 'GET /a/:id']);
+    expect(added).toEqual([
+      [0, 0], // the second, done first
+      [0, 1],
+    ]);
+    expect(ours.size).toBe(1);
+  } finally {
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  }
 });

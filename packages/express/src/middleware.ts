@@ -12,6 +12,7 @@ import { type ExpressTracingOptions, resolveTracingOptions } from './options.js'
 import { ActiveRequestTrace, trace } from './request-trace.js';
 import { REQUEST_TRACES } from './request-keys.js';
 import { matchedRoute, watchRoute } from './route-pattern.js';
+import { endFromServer, listenToServers } from './server-ends.js';
 import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
 
 const SKIP = Symbol('fusewire.skip');
@@ -27,7 +28,7 @@ function isClient(value: unknown): value is Fusewire {
 
 /**
  * Traces every request: a root observation named `METHOD /route/:pattern`, timed from arrival to
- * the response's `close` (the tick after `finish`, or when the client aborts), with everything
+ * the response's `finish` (or its `close`, when the client aborts), with everything
  * published while handling the request nested under it. Mount it early, after pino-http if you use
  * it, and add {@link errorHandler} after your routes.
  *
@@ -59,6 +60,7 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
   const current = (): Fusewire | undefined => explicit ?? getFusewire();
   const coalescer = opts.flush === 'request' ? createFlushCoalescer(() => current()?.flush(flushTimeoutMs)) : undefined;
   const warned = new Set<string>();
+  const fromServers = listenToServers();
 
   /** Runs a user callback; if it throws, warns once and uses the fallback. */
   function ask<T>(what: string, fallback: T, fn: () => T): T {
@@ -77,11 +79,11 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
   }
 
   /**
-   * Ends a request's trace from the response's `close`, which Node emits once for every response: on
-   * the tick after `finish`, or when the client goes away first (then the response is not finished).
-   * One listener for the whole middleware, not one per request: the request's trace is found from the
-   * response (`res.req`), and `close` (outside the request's async context) needs nothing else. A
-   * response no HTTP server made never emits `close`: `finish` ends its trace.
+   * Ends a request's trace when its response is done: at `finish` for a response Node's HTTP server
+   * made (heard through diagnostics channels, server-ends.ts), at `close` when the client went away
+   * first (then the response is not finished). Other responses get one shared `close` listener,
+   * never removed (the response emits it once, then is done with): the trace is found from the
+   * response (`res.req`). A response no HTTP server made never emits `close`: `finish` ends its trace.
    */
   function settle(traced: ActiveRequestTrace, req: ExpressRequest, res: ExpressResponse, aborted: boolean): void {
     // A listener that throws would crash the app: nothing leaves this function.
@@ -152,12 +154,14 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     // Nothing below throws: an observation once started is always ended.
     const traced = new ActiveRequestTrace(req, observation, { method, requestId, headers: pickHeaders(req, headers) });
     watchRoute(req);
+    if (fromServers && endFromServer(res, { res, end: (aborted) => settle(traced, req, res, aborted) })) {
+      rebindLog(req, traced.traceId);
+      return traced;
+    }
     // The listener finds the trace through `res.req` (Node and Express both set it): a property
     // added to the response per request cost ~1-2 µs in a hello world (its shape changes under
     // Node's HTTP code). Only a response that does not point at its request gets one.
     if ((res as { req?: unknown }).req !== req) (res as Traced)[PENDING] = { traced, req };
-    // One `close` listener, never removed (the response emits it once, then is done with): a
-    // `finish` + `close` pair added and removed per request cost ~2.5 µs more in a hello world.
     res.on('close', onClose);
     // `close` comes from Node's server code and the socket: a response built without them
     // (serverless-http on Lambda) only ever emits `finish`, and its trace would never end.

@@ -51,6 +51,9 @@ for (const type of TRACED_TYPES) OWN_KEYS[type] = `tracing:${TRACING_CHANNELS[ty
 /** The key under which fusewire records, in `GlobalState.subscribed`, that it subscribed to a type's TracingChannel. */
 export const subscriptionKey = (type: TracedType): string => OWN_KEYS[type] ?? `tracing:${TRACING_CHANNELS[type]}`;
 
+/** Types whose key was found in `subscribed`: the Set lookup, once per type instead of per call. */
+const ownSubscribed: Record<string, boolean | undefined> = Object.create(null);
+
 type SubChannel = { _subscribers?: { length?: unknown } };
 const subscriberCount = (c: unknown): number => {
   const subscribers = (c as SubChannel)._subscribers;
@@ -66,7 +69,11 @@ const subscriberCount = (c: unknown): number => {
  * ~6% of a root call. `subscribed` is the process-wide set of channels fusewire subscribed.
  */
 export function othersListen(channel: AnyTracingChannel, type: string, subscribed: ReadonlySet<string>): boolean {
-  if (!subscribed.has(OWN_KEYS[type] ?? '')) return true;
+  if (ownSubscribed[type] !== true) {
+    if (!subscribed.has(OWN_KEYS[type] ?? '')) return true;
+    // Nothing removes a key from `subscribed` (a subscription lives as long as the process).
+    ownSubscribed[type] = true;
+  }
   return (
     subscriberCount(channel.start) !== 1 ||
     subscriberCount(channel.end) !== 1 ||

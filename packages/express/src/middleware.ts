@@ -165,7 +165,22 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     res.on('close', onClose);
     // `close` comes from Node's server code and the socket: a response built without them
     // (serverless-http on Lambda) only ever emits `finish`, and its trace would never end.
-    if (!((res as { socket?: unknown }).socket instanceof Socket)) res.on('finish', onFinish);
+    const socket = (res as { socket?: unknown }).socket;
+    if (!(socket instanceof Socket)) {
+      res.on('finish', onFinish);
+      // A pipelined request whose response waits behind an earlier one: Node gives the response its
+      // socket only when its turn comes, so if the connection dies first the response never emits
+      // `close` (nor `finish`). The request does: Node destroys the requests it still holds.
+      const incoming = req as ExpressRequest & {
+        socket?: unknown;
+        once(event: 'close', listener: () => void): unknown;
+      };
+      if (socket == null && incoming.socket instanceof Socket) {
+        incoming.once('close', () => {
+          if (res.writableFinished !== true) settle(traced, req, res, true);
+        });
+      }
+    }
 
     rebindLog(req, traced.traceId);
     return traced;

@@ -15,8 +15,8 @@ export const EXPRESS_VARIANTS = [
   'langfuse-v5',
   'otel',
 ];
-/** Variants only floors.mjs runs: what an AsyncLocalStorage alone costs a request. */
-export const FLOOR_VARIANTS = ['als-run', 'als-run-finish'];
+/** Variants only floors.mjs runs: what an AsyncLocalStorage (and the least a tracing middleware adds) costs a request. */
+export const FLOOR_VARIANTS = ['als-run', 'als-run-finish', 'als-run-send'];
 
 const APP = fileURLToPath(new URL('../scenarios/express-app.mjs', import.meta.url));
 const LOAD = fileURLToPath(new URL('./load-child.mjs', import.meta.url));

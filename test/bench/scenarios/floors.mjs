@@ -9,10 +9,12 @@
 //               batches of 512 spans (OTel's batch) to the byte-counting sink; in the same paced harness as
 //               end-to-end.mjs (20,000 events/s for 10 s). Beside it, build only and build + stringify, and
 //               end-to-end.mjs itself for plain OTel and fusewire (test server), same round.
-//   instrument  an awaited async fn: bare; with an AsyncLocalStorage enabled; inside als.run(); fusewire's
-//               instrument() (sending to the sink) — caller-cost.mjs's method (batches of 1,000, median).
+//   instrument  an awaited async fn: bare; with an AsyncLocalStorage enabled; inside als.run(); inside
+//               als.run() with its promise observed by `then` and returned; the same recording a counter id and
+//               two times per call; fusewire's instrument() (sending to the sink) — caller-cost.mjs's method (batches of 1,000, median).
 //   express     express-app.mjs's bare, als-run (an enabled ALS entered per request), als-run-finish (also a
-//               `finish` listener) and fusewire-interval, placed as run.mjs does (lib/express-round.mjs).
+//               `finish` listener), als-run-send (also one JSON line per request, POSTed in batches to the
+//               sink) and fusewire-interval, placed as run.mjs does (lib/express-round.mjs).
 //   rss         300,000 events (100,000 traces as fusewire's bench client publishes them) held as JSON text,
 //               realistic and small payloads: chars and heap bytes per event, peak RSS.
 //
@@ -34,14 +36,15 @@ const SELF = fileURLToPath(import.meta.url);
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const TASKS = ['paced', 'instrument', 'express', 'rss'];
 const PACED = ['floor-build', 'floor-json', 'floor-http', 'otel', 'fusewire'];
-const INSTRUMENT = ['bare', 'als-enabled', 'als-run', 'fusewire'];
-const EXPRESS = ['bare', 'als-run', 'als-run-finish', 'fusewire-interval'];
+const INSTRUMENT = ['bare', 'als-enabled', 'als-run', 'als-run-observe', 'als-run-record', 'fusewire'];
+const EXPRESS = ['bare', 'als-run', 'als-run-finish', 'als-run-send', 'fusewire-interval'];
 const RSS = ['realistic', 'small'];
 const BATCH_SPANS = 512;
 const SPANS_PER_TRACE = 2;
 const EVENTS_PER_TRACE = 3;
 const RSS_TRACES = 100_000;
 const work = async () => 1;
+const noop = () => {};
 
 // ---- children ----
 
@@ -195,7 +198,37 @@ async function instrumentChild({ variant, sink }) {
   const als = new AsyncLocalStorage();
   const store = { traceId: 'x' };
   als.run(store, () => {}); // Node 20 turns the promise hooks on at the first run(), for the whole process
-  const op = variant === 'als-run' ? () => als.run(store, work) : work;
+  // als-run-observe: also hears the promise settle, as any instrument() must to end its span, and still
+  // hands the caller its own promise (an SDK's promise subclass keeps its methods): `then` derives one more.
+  const observed = () => {
+    const p = work();
+    p.then(noop, noop);
+    return p;
+  };
+  // als-run-record: also records the call as the least a span needs (a counter id, start and end times), into
+  // an array emptied each batch: no random ids, no validation, no channel, no export.
+  const spans = [];
+  let n = 0;
+  const recorded = () => {
+    const span = { id: ++n, start: performance.now(), end: 0 };
+    const p = work();
+    p.then(() => {
+      span.end = performance.now();
+      spans.push(span);
+    }, noop);
+    return p;
+  };
+  const emptied = async () => {
+    spans.length = 0;
+    await tick();
+  };
+  if (variant === 'als-run-record') return { variant, ...(await timeAsync(() => als.run(store, recorded), emptied)) };
+  const op =
+    variant === 'als-run'
+      ? () => als.run(store, work)
+      : variant === 'als-run-observe'
+        ? () => als.run(store, observed)
+        : work;
   return { variant, ...(await timeAsync(op, tick)) };
 }
 
@@ -384,10 +417,22 @@ function table(m, rounds, pinned) {
       `+${ns(m['instrument.als-enabled'] - bare)}: promise hooks alone`,
     );
     row(
-      'instrument: `await als.run(store, fn)` (**floor**)',
+      'instrument: `await als.run(store, fn)`',
       ns(m['instrument.als-run']),
-      `**+${ns(m['instrument.als-run'] - bare)}** (target +500 ns)`,
+      `+${ns(m['instrument.als-run'] - bare)}`,
     );
+    if (m['instrument.als-run-observe'] !== undefined)
+      row(
+        'instrument: `await als.run(store, fn)`, its promise observed with `then` and returned',
+        ns(m['instrument.als-run-observe']),
+        `+${ns(m['instrument.als-run-observe'] - bare)}`,
+      );
+    if (m['instrument.als-run-record'] !== undefined)
+      row(
+        'instrument: the same, recording a counter id and two times per call (**floor**)',
+        ns(m['instrument.als-run-record']),
+        `**+${ns(m['instrument.als-run-record'] - bare)}** (target +500 ns)`,
+      );
     row('instrument: fusewire `instrument()`', ns(m['instrument.fusewire']), `+${ns(m['instrument.fusewire'] - bare)}`);
   }
   if (m['express.bare'] !== undefined) {
@@ -402,6 +447,12 @@ function table(m, rounds, pinned) {
     );
     row('express: + `als.run` per request (**floor**)', per('als-run'), '(target ≥ 90%; % = bare ÷ this)');
     row('express: + `als.run` + a `finish` listener', per('als-run-finish'), '');
+    if (m['express.als-run-send'] !== undefined)
+      row(
+        'express: + `als.run`, `finish`, one JSON line per request POSTed in batches of 512 (**floor** of a tracing middleware)',
+        per('als-run-send'),
+        '',
+      );
     row('express: fusewire middleware (interval flush)', per('fusewire-interval'), '');
   }
   for (const v of RSS)

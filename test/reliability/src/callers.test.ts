@@ -1,7 +1,7 @@
 /**
  * Callers that stress the pipeline itself: flush() on every request during an outage, a burst
- * of large objects published in one synchronous loop, two clients created in one process with
- * different options. Real child processes against the Langfuse test server; what is measured
+ * of large objects published in one synchronous loop, a long burst of small traces in chunks, two
+ * clients created in one process with different options. Real child processes against the Langfuse test server; what is measured
  * is the app's side: CPU and event-loop stalls after recovery, the longest stall while large
  * events drain, and what each server stored.
  */
@@ -200,4 +200,42 @@ describe('two clients in one process', () => {
       await other.close();
     }
   });
+});
+
+interface Burst {
+  chunk: number;
+  chunks: number;
+  published: number;
+  /** The queue's first refusal (it fills once the burst outruns delivery), with stats() then. */
+  firstRefusal?: { at: number; chunk: number; delivered: number; requests: number; queue: number };
+  /** The burst's last chunk: when it was published, and stats() after it. */
+  last: { at: number; chunk: number; delivered: number; requests: number; queue: number };
+}
+
+// README, Delivery: "batches leave while the burst goes on". A drain keeping up with a caller that
+// publishes thousands of events per macrotask ran past its share of every turn, so the requests being
+// encoded found the budget spent at their first check: nothing left until the caller paused, and the
+// default queue filled (then refused) with the server idle. Core's turn-budget.test.ts has the unit.
+describe('a long burst in chunks', () => {
+  it('batches reach the server while the burst runs, before the queue first refuses', async () => {
+    const child = startChild('burst-chunks.mjs', {
+      ...keys(),
+      FUSEWIRE_TEST_CHUNK: '1000', // 3,000 events per macrotask
+      FUSEWIRE_TEST_BURST_MS: '3000',
+    });
+    const r = JSON.parse(await child.line('RESULT', 60_000)) as Burst;
+    // Before the burst's last chunk, and before the queue first refused: once the queue is full, the
+    // refused events leave the drain idle and batches flow anyway (before d63bca3, the first arrived
+    // 40–60 ms after the first refusal and 2.5 s before the last chunk, so the last chunk alone is no bound).
+    const until = Math.min(r.last.at, r.firstRefusal?.at ?? Number.POSITIVE_INFINITY);
+    const arrivals = server.received.requests.map((q) => q.at);
+    const early = arrivals.filter((at) => at < until);
+    const summary = `${JSON.stringify(r)}; first arrivals, ms after that bound: ${arrivals
+      .slice(0, 10)
+      .map((at) => at - until)
+      .join(', ')}`;
+    console.log(summary);
+    expect(r.chunks, summary).toBeGreaterThan(2);
+    expect(early.length, summary).toBeGreaterThan(0);
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
 import express from 'express';
@@ -14,6 +14,8 @@ const added: [finish: number, close: number][] = [];
 const ours = new Set<unknown>();
 const onResponse: string[] = [];
 let traced: express.Express;
+/** Called when a request reaches the /hang route. */
+let reached: () => void = () => {};
 beforeAll(async () => {
   server = await startLangfuseServer();
   const client = startClient(server);
@@ -39,6 +41,8 @@ beforeAll(async () => {
     );
     res.send('ok');
   });
+  // Never answers: the client gives up first.
+  traced.get('/hang/:id', () => reached());
   app = await listen(traced);
 });
 afterAll(async () => {
@@ -79,6 +83,63 @@ it('a request handled after another one started gets one shared close listener, 
       [0, 1],
     ]);
     expect(ours.size).toBe(1);
+  } finally {
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  }
+});
+
+it('a client that aborts a request on the shared close listener: the trace ends at once, recorded as aborted', async () => {
+  server.reset();
+  added.length = 0;
+  ours.clear();
+  // The first request reaches Express only once the second one was answered: not the request the
+  // server started last, its response takes the shared close listener. Then the client destroys its
+  // socket before any answer.
+  let first: (() => void) | undefined;
+  let firstArrived: () => void = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    firstArrived = resolve;
+  });
+  const http = createServer((req, res) => {
+    if (req.url?.includes('first')) {
+      first = () => traced(req, res);
+      firstArrived();
+    } else traced(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  try {
+    const inHandler = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const aborted = new Promise<void>((resolve) => {
+      const req = httpRequest(`${url}/hang/first`);
+      req.on('error', () => {});
+      req.on('close', resolve);
+      req.end();
+      void inHandler.then(() => req.destroy());
+    });
+    await arrived;
+    await fetch(`${url}/a/second`).then((r) => r.text());
+    // From here, not from the second request's callbacks: the first must not start inside its trace.
+    first!();
+    await aborted;
+    const abortedAt = Date.now();
+    await server.waitFor((r) => requestTraces(r).length === 2, 5_000);
+    await sleep(20); // the next setImmediate after close records the listeners
+    expect(added).toEqual([
+      [0, 0], // the second, on the server's path
+      [0, 1], // the aborted one, on the shared close listener
+    ]);
+    expect(ours.size).toBe(1);
+    const root = requestTraces(server.received).find((t) => t.name === 'GET /hang/:id')!.roots[0]!;
+    expect(root.level).toBe('WARNING');
+    expect(root.statusMessage).toMatch(/aborted/);
+    // No answer was started: no status code.
+    expect(root.metadata).toMatchObject({ aborted: true, statusCode: null, route: '/hang/:id' });
+    // Ended when the socket closed (nothing else would end it: the handler never answers).
+    expect(root.endTime!).toBeLessThanOrEqual(abortedAt + 250);
   } finally {
     http.closeAllConnections();
     await new Promise<void>((resolve) => http.close(() => resolve()));

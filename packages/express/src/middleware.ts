@@ -143,7 +143,10 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     const remote = traceparent !== undefined ? parseTraceparent(traceparent) : undefined;
     // The trace is named by its root when it ends (once routing is known), unless a handler
     // named it first with trace(req).update({ name }).
-    const attributes: ObservationAttributes = { name: method };
+    // A request a Node server received is the root of its own trace: the context its callbacks run in
+    // is the server's (listen() inside an instrumented function would put every request under it) or
+    // that of another request's callback. A request built in code (serverless-http) keeps its caller's.
+    const attributes: ObservationAttributes = { name: method, root: fromSocket(req) };
     if (remote !== undefined) {
       attributes.traceId = remote.traceId;
       attributes.parentObservationId = remote.parentObservationId;
@@ -249,6 +252,10 @@ function pickHeaders(req: ExpressRequest, names: readonly string[]): Record<stri
     picked[name] = SENSITIVE_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : String(value);
   }
   return picked;
+}
+
+function fromSocket(req: ExpressRequest): boolean {
+  return (req as { socket?: unknown }).socket instanceof Socket;
 }
 
 /** pino-http put a logger on `req.log`: give handlers a child that carries the trace id. */

@@ -59,3 +59,43 @@ it('every field of OBSERVATION_FIELDS is taken at start and by update()', () => 
   obs.update(given('update'));
   expect(read()).toEqual(given('update'));
 });
+
+it('root: true starts a new trace inside another observation; traceId and parent still apply', async () => {
+  const { client } = startClient(server);
+  const remote = { traceId: 'c'.repeat(32), parentObservationId: 'd'.repeat(16) };
+  let outer = '';
+  const ids = await instrument('span', { name: 'boot' }, async (boot) => {
+    outer = boot.traceId;
+    const fresh = startObservation('span', { name: 'request', root: true });
+    const child = fresh.run(() => startObservation('span', { name: 'handler' }));
+    const joined = startObservation('span', { name: 'continued', root: true, ...remote });
+    const nested = startObservation('span', { name: 'nested' });
+    for (const obs of [child, fresh, joined, nested]) obs.end();
+    return { fresh, child, joined, nested };
+  });
+  await client.shutdown(5_000);
+  // As the wire has them: trace id and parent id of each observation, by name.
+  const wire = new Map(
+    server.received
+      .traces()
+      .flatMap((t) => t.observations.map((o) => [o.name, { traceId: o.traceId, parent: o.parentId ?? null }])),
+  );
+  expect(ids.fresh.traceId).not.toBe(outer);
+  expect(wire.get('request')).toEqual({ traceId: ids.fresh.traceId, parent: null });
+  expect(wire.get('handler')).toEqual({ traceId: ids.fresh.traceId, parent: ids.fresh.id });
+  expect(wire.get('continued')).toEqual({ traceId: remote.traceId, parent: remote.parentObservationId });
+  expect(wire.get('nested')?.traceId).toBe(outer); // without root, the current observation is the parent
+  const byName = new Map(server.received.traces().map((t) => [t.name, t]));
+  expect(
+    byName
+      .get('boot')!
+      .observations.map((o) => o.name)
+      .sort(),
+  ).toEqual(['boot', 'nested']);
+  expect(
+    byName
+      .get('request')!
+      .observations.map((o) => o.name)
+      .sort(),
+  ).toEqual(['handler', 'request']);
+});

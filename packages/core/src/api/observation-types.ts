@@ -74,6 +74,13 @@ export interface ObservationAttributes extends ObservationFields {
   traceId?: string;
   /** Make this observation a child of that one (any string; non-hex ids are hashed). Read at start. */
   parentObservationId?: string;
+  /**
+   * Start a new trace whatever the current context, as OpenTelemetry's `root: true` does (`traceId` and
+   * `parentObservationId` still apply). For the root of a unit of work whose callers' context means
+   * nothing, such as a request a server received: a server started inside an observation would
+   * otherwise put every request under it. Inside `withoutTracing` nothing is recorded still. Read at start.
+   */
+  root?: boolean;
   /** Fields for the observation's trace, merged like {@link ActiveObservation.updateTrace}. */
   trace?: TraceAttributes;
 }

@@ -29,6 +29,7 @@ export function openObservation(
   pipeline: PipelineEntry,
 ): Observation | undefined {
   if (parent !== undefined && parent.suppressed === true) return undefined;
+  if (attributes?.root === true) parent = undefined;
   let traceId: string;
   let parentId: string | undefined;
   let scope: TraceScope | undefined;

@@ -4,6 +4,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { EXPRESS_VARIANTS, FLOOR_VARIANTS } from '../lib/express-round.mjs';
+import { floorMiddleware } from '../lib/floor-middleware.mjs';
 import { main, params, server } from '../lib/ipc.mjs';
 import { peakRss } from '../lib/stats.mjs';
 
@@ -111,57 +112,10 @@ async function tracing(variant, srv) {
       };
       return { use: [mw] };
     }
-    // The cheapest middleware that also records the request and ships it: an ALS entered per request, a
-    // `finish` listener, one JSON line per request (ids from a counter, no validation, no OTLP framing), POSTed
-    // in batches of 512 (or each second) over a keep-alive node:http agent to the sink.
+    // The least a tracing middleware does (lib/floor-middleware.mjs).
     case 'als-run-send': {
-      const { AsyncLocalStorage } = await import('node:async_hooks');
-      const { request, Agent } = await import('node:http');
-      const { hostname, port } = new URL(srv.url);
-      const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-      const als = new AsyncLocalStorage();
-      let lines = [];
-      let sent = 0;
-      const send = () => {
-        if (lines.length === 0) return;
-        const body = lines.join('\n');
-        lines = [];
-        const req = request(
-          {
-            agent,
-            hostname,
-            port,
-            method: 'POST',
-            path: '/api/public/otel/v1/traces',
-            headers: { authorization: srv.authorization, 'content-length': Buffer.byteLength(body) },
-          },
-          (res) => res.resume(),
-        );
-        req.on('error', () => {});
-        req.end(body);
-      };
-      const timer = setInterval(send, 1000);
-      let n = 0;
-      const mw = (req, res, next) => {
-        const start = Date.now();
-        const id = (++n).toString(16).padStart(16, '0');
-        res.once('finish', () => {
-          lines.push(
-            `{"traceId":"${id}${id}","spanId":"${id}","name":"${req.method} ${req.route?.path ?? req.path}","start":${start},"end":${Date.now()},"status":${res.statusCode}}`,
-          );
-          sent++;
-          if (lines.length >= 512) send();
-        });
-        als.run(id, next);
-      };
-      return {
-        use: [mw],
-        shutdown: async () => {
-          clearInterval(timer);
-          send();
-        },
-        stats: () => ({ sent }),
-      };
+      const floor = floorMiddleware(srv.url, srv.authorization);
+      return { use: [floor.middleware], shutdown: floor.shutdown, stats: () => ({ sent: floor.sent() }) };
     }
     default:
       throw new Error(`unknown variant ${variant}; known: ${VARIANTS.join(', ')}`);

@@ -20,11 +20,12 @@
 import { spawn } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { floorMiddleware } from '../lib/floor-middleware.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -52,41 +53,8 @@ async function middlewareFor(variant, sinkPort) {
     return { use: [(req, _res, next) => als.run(req, next)] };
   }
   if (variant === 'floor') {
-    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-    const als = new AsyncLocalStorage();
-    let lines = [];
-    const send = () => {
-      if (lines.length === 0) return;
-      const body = lines.join('\n');
-      lines = [];
-      const headers = { 'content-length': Buffer.byteLength(body) };
-      const req = request({ agent, host: '127.0.0.1', port: sinkPort, method: 'POST', path: '/x', headers }, (res) =>
-        res.resume(),
-      );
-      req.on('error', () => {});
-      req.end(body);
-    };
-    const timer = setInterval(send, 1000);
-    let n = 0;
-    const mw = (req, res, next) => {
-      const start = Date.now();
-      const id = (++n).toString(16).padStart(16, '0');
-      res.once('finish', () => {
-        const name = `${req.method} ${req.route?.path ?? req.path}`;
-        lines.push(
-          `{"traceId":"${id}${id}","spanId":"${id}","name":"${name}","start":${start},"end":${Date.now()},"status":${res.statusCode}}`,
-        );
-        if (lines.length >= 512) send();
-      });
-      als.run(id, next);
-    };
-    return {
-      use: [mw],
-      shutdown: async () => {
-        clearInterval(timer);
-        send();
-      },
-    };
+    const floor = floorMiddleware(`http://127.0.0.1:${sinkPort}`);
+    return { use: [floor.middleware], shutdown: floor.shutdown };
   }
   if (variant === 'fusewire') {
     const { createFusewire } = await import('@fusewire/core');

@@ -3,10 +3,9 @@ import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { instrument } from '@fusewire/core';
 import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
-import express from 'express';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { middleware } from './index.js';
-import { failOnProcessErrors, listen, requestTraces, startClient } from './test-support.js';
+import { failOnProcessErrors, listen, loadExpress, requestTraces, startClient } from './test-support.js';
 
 // Which trace a request joins: a request a server received starts its own, whatever context the
 // server's callbacks run in; a request built in code (serverless-http) joins its caller's.
@@ -27,50 +26,52 @@ function namesOf(traceName: string): string[] {
   return (trace?.observations ?? []).map((o) => o.name ?? '').sort();
 }
 
-it('a server started inside an instrumented function: each request is a trace of its own', async () => {
-  const client = startClient(server);
-  const app = express();
-  app.use(middleware(client));
-  app.get('/a', (_req, res) => {
-    res.send('a');
-  });
-  const running = await instrument('span', { name: 'boot' }, () => listen(app));
-  try {
-    for (let i = 0; i < 2; i++) expect((await fetch(`${running.url}/a`)).status).toBe(200);
-    await client.flush(2_000);
-    await server.waitFor((r) => requestTraces(r).length === 2, 5_000);
-    expect(requestTraces(server.received).map((t) => t.observations.map((o) => o.name))).toEqual([
-      ['GET /a'],
-      ['GET /a'],
-    ]);
-    expect(namesOf('boot')).toEqual(['boot']);
-  } finally {
-    await running.close();
-    await client.shutdown(2_000);
-  }
-});
-
-it('a request built in code, handled inside an observation, nests under it', async () => {
-  const client = startClient(server);
-  const app = express();
-  app.use(middleware(client));
-  app.get('/lambda', (_req, res) => {
-    res.send('ok');
-  });
-  // serverless-http's shape: an IncomingMessage on a stand-in socket object, a response on a stand-in stream.
-  const req = new IncomingMessage({ remoteAddress: '127.0.0.1' } as unknown as Socket);
-  req.method = 'GET';
-  req.url = '/lambda';
-  const res = new ServerResponse(req);
-  res.assignSocket(new Writable({ write: (_chunk, _encoding, done) => done() }) as unknown as Socket);
-  await instrument('span', { name: 'invocation' }, async () => {
-    await new Promise<void>((resolve) => {
-      res.on('finish', () => resolve());
-      app(req as never, res as never);
+describe.each([5, 4] as const)('Express %i', (major) => {
+  it('a server started inside an instrumented function: each request is a trace of its own', async () => {
+    const client = startClient(server);
+    const app = (await loadExpress(major))();
+    app.use(middleware(client));
+    app.get('/a', (_req, res) => {
+      res.send('a');
     });
+    const running = await instrument('span', { name: 'boot' }, () => listen(app));
+    try {
+      for (let i = 0; i < 2; i++) expect((await fetch(`${running.url}/a`)).status).toBe(200);
+      await client.flush(2_000);
+      await server.waitFor((r) => requestTraces(r).length === 2, 5_000);
+      expect(requestTraces(server.received).map((t) => t.observations.map((o) => o.name))).toEqual([
+        ['GET /a'],
+        ['GET /a'],
+      ]);
+      expect(namesOf('boot')).toEqual(['boot']);
+    } finally {
+      await running.close();
+      await client.shutdown(2_000);
+    }
   });
-  await client.flush(2_000);
-  await server.waitFor((r) => r.traces().some((t) => t.name === 'invocation' && t.observations.length === 2), 5_000);
-  expect(namesOf('invocation')).toEqual(['GET /lambda', 'invocation']);
-  await client.shutdown(2_000);
+
+  it('a request built in code, handled inside an observation, nests under it', async () => {
+    const client = startClient(server);
+    const app = (await loadExpress(major))();
+    app.use(middleware(client));
+    app.get('/lambda', (_req, res) => {
+      res.send('ok');
+    });
+    // serverless-http's shape: an IncomingMessage on a stand-in socket object, a response on a stand-in stream.
+    const req = new IncomingMessage({ remoteAddress: '127.0.0.1' } as unknown as Socket);
+    req.method = 'GET';
+    req.url = '/lambda';
+    const res = new ServerResponse(req);
+    res.assignSocket(new Writable({ write: (_chunk, _encoding, done) => done() }) as unknown as Socket);
+    await instrument('span', { name: 'invocation' }, async () => {
+      await new Promise<void>((resolve) => {
+        res.on('finish', () => resolve());
+        app(req as never, res as never);
+      });
+    });
+    await client.flush(2_000);
+    await server.waitFor((r) => r.traces().some((t) => t.name === 'invocation' && t.observations.length === 2), 5_000);
+    expect(namesOf('invocation')).toEqual(['GET /lambda', 'invocation']);
+    await client.shutdown(2_000);
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * Callers that stress the pipeline itself: flush() on every request during an outage, a burst
  * of large objects published in one synchronous loop, a long burst of small traces in chunks, two
- * clients created in one process with different options. Real child processes against the Langfuse test server; what is measured
- * is the app's side: CPU and event-loop stalls after recovery, the longest stall while large
- * events drain, and what each server stored.
+ * clients created in one process with different options. Real child processes against the
+ * Langfuse test server; what is measured is the app's side: CPU and event-loop stalls after
+ * recovery, the longest stall while large events drain, when batches leave during a burst, and
+ * what each server stored.
  */
 import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -146,7 +146,8 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
     // A request a Node server received is the root of its own trace: the context its callbacks run in
     // is the server's (listen() inside an instrumented function would put every request under it) or
     // that of another request's callback. A request built in code (serverless-http) keeps its caller's.
-    const attributes: ObservationAttributes = { name: method, root: fromSocket(req) };
+    const received = fromSocket(req);
+    const attributes: ObservationAttributes = { name: method, root: received };
     if (remote !== undefined) {
       attributes.traceId = remote.traceId;
       attributes.parentObservationId = remote.parentObservationId;
@@ -174,12 +175,8 @@ export function middleware(client?: Fusewire | ExpressTracingOptions, options?: 
       // A pipelined request whose response waits behind an earlier one: Node gives the response its
       // socket only when its turn comes, so if the connection dies first the response never emits
       // `close` (nor `finish`). The request does: Node destroys the requests it still holds.
-      const incoming = req as ExpressRequest & {
-        socket?: unknown;
-        once(event: 'close', listener: () => void): unknown;
-      };
-      if (socket == null && incoming.socket instanceof Socket) {
-        incoming.once('close', () => {
+      if (socket == null && received) {
+        (req as ExpressRequest & { once(event: 'close', listener: () => void): unknown }).once('close', () => {
           if (res.writableFinished !== true) settle(traced, req, res, true);
         });
       }

@@ -93,7 +93,7 @@ async function child(variant, n) {
 // ---- parent ----
 
 function run(cmd, args) {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -103,7 +103,8 @@ function run(cmd, args) {
     p.stderr.on('data', (d) => {
       err += d;
     });
-    p.on('error', reject);
+    // Not installed (ENOENT): reported like a failed run, with the hint.
+    p.on('error', (error) => resolve({ code: -1, out, err: String(error) }));
     p.on('exit', (code) => resolve({ code, out, err }));
   });
 }
@@ -115,7 +116,9 @@ async function count(dir, variant, n) {
   const r = await run('valgrind', [...args, SELF, `--child=${variant}:${n}`]);
   const total = /Collected : (\d+)/.exec(r.err);
   if (r.code !== 0 || total === null)
-    throw new Error(`${variant} ${n}: callgrind failed (${r.code}): ${r.err.slice(-400)}`);
+    throw new Error(
+      `${variant} ${n}: callgrind failed (${r.code}); it needs valgrind (apt-get install -y valgrind) and built packages (npx turbo run build): ${r.err.slice(-400)}`,
+    );
   const listing = await run('callgrind_annotate', ['--threshold=100', file]);
   let compile = 0;
   for (const line of listing.out.split('\n')) {

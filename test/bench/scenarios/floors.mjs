@@ -222,14 +222,13 @@ async function instrumentChild({ variant, sink }) {
     spans.length = 0;
     await tick();
   };
-  if (variant === 'als-run-record') return { variant, ...(await timeAsync(() => als.run(store, recorded), emptied)) };
-  const op =
-    variant === 'als-run'
-      ? () => als.run(store, work)
-      : variant === 'als-run-observe'
-        ? () => als.run(store, observed)
-        : work;
-  return { variant, ...(await timeAsync(op, tick)) };
+  const ops = {
+    'als-enabled': work,
+    'als-run': () => als.run(store, work),
+    'als-run-observe': () => als.run(store, observed),
+    'als-run-record': () => als.run(store, recorded),
+  };
+  return { variant, ...(await timeAsync(ops[variant], variant === 'als-run-record' ? emptied : tick)) };
 }
 
 /** The events as fusewire's bench client publishes them (lib/clients.mjs trace3), held as JSON text. */

@@ -1,7 +1,7 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import { instrument } from '@fusewire/core';
+import { instrument, startObservation } from '@fusewire/core';
 import { type LangfuseTestServer, startLangfuseServer } from '@fusewire/test-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { middleware } from './index.js';
@@ -46,6 +46,33 @@ describe.each([5, 4] as const)('Express %i', (major) => {
       expect(namesOf('boot')).toEqual(['boot']);
     } finally {
       await running.close();
+      await client.shutdown(2_000);
+    }
+  });
+
+  it('a request handed to Express from inside another observation is a trace of its own', async () => {
+    const client = startClient(server);
+    const app = (await loadExpress(major))();
+    app.use(middleware(client));
+    app.get('/b', (_req, res) => {
+      res.send('b');
+    });
+    // A server that hands each request on from an observation's callback (as one answered from another
+    // request's `finish` listener would be): the observation is still open when Express gets the request.
+    const dispatch = startObservation('span', { name: 'dispatcher' });
+    const http = createServer((req, res) => dispatch.run(() => app(req, res)));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = http.address() as AddressInfo;
+      expect((await fetch(`http://127.0.0.1:${port}/b`)).status).toBe(200);
+      dispatch.end();
+      await client.flush(2_000);
+      await server.waitFor((r) => requestTraces(r).length === 1 && namesOf('dispatcher').length === 1, 5_000);
+      expect(namesOf('GET /b')).toEqual(['GET /b']);
+      expect(namesOf('dispatcher')).toEqual(['dispatcher']);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
       await client.shutdown(2_000);
     }
   });
